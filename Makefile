@@ -1,0 +1,59 @@
+# Two commands do all the set-up: `make run` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_BOOT ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+UV_VERSION := 0.13.9
+STAMP := $(VENV)/.installed
+
+export AIRFLOW_HOME := $(CURDIR)/.airflow
+export PYTHONDONTWRITEBYTECODE :=
+
+.PHONY: help run test venv db-start db-url stop airflow-ui summary clean
+
+help:
+	@echo "make run        set up, start the warehouse, run the annual DAG on the sample, print a summary"
+	@echo "make test       set up and run the whole test suite"
+	@echo "make db-start   start the embedded PostgreSQL (make stop stops it)"
+	@echo "make db-url     print a libpq URL of the warehouse"
+	@echo "make airflow-ui start the Airflow UI on the same DAGs (http://127.0.0.1:8080)"
+
+venv: $(STAMP)
+
+# Fast no-op once installed; reinstalls when the pins change.
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	@echo "venv: installing pinned dependencies (constraints.txt)"
+	@$(VENV)/bin/uv pip install --quiet --python $(PY) --compile-bytecode -c constraints.txt -e ".[test]"
+	@touch $(STAMP)
+
+db-start: venv
+	@$(PY) -m ingest.cli db-start
+
+db-url: venv
+	@$(PY) -m ingest.cli db-url
+
+stop: venv
+	@$(PY) -m ingest.cli db-stop
+
+run: venv
+	@$(PY) -m ingest.cli db-start
+	@$(PY) -m ingest.cli run-dag annual_release
+	@$(PY) -m ingest.cli summary
+
+summary: venv
+	@$(PY) -m ingest.cli summary
+
+test: venv
+	@$(PY) -m ingest.cli db-start
+	@$(PY) -m pytest
+
+airflow-ui: venv
+	@$(PY) -m ingest.cli airflow-setup
+	$(VENV)/bin/airflow standalone
+
+clean:
+	rm -rf .airflow .state dbt/target dbt/logs

@@ -1,0 +1,65 @@
+with
+
+scores as (
+    select * from {{ ref('stg_raw__component_scores') }}
+),
+
+editions as (
+    select * from {{ ref('int_releases__editions') }}
+    where is_current
+),
+
+components as (
+    select * from {{ ref('int_methodology_components__resolved') }}
+),
+
+current_scores as (
+    select
+        editions.index_code,
+        editions.year,
+        editions.edition,
+        editions.methodology_version,
+        scores.*,
+        components.max_score,
+        components.level,
+        components.comparable_with_previous
+    from scores
+    inner join editions on editions.release_id = scores.release_id
+    inner join components
+        on components.index_code = editions.index_code
+        and components.methodology_version = editions.methodology_version
+        and components.component_code = scores.component_code
+),
+
+with_previous as (
+    select
+        current_scores.*,
+        previous.score as previous_score,
+        previous.rank as previous_rank,
+        previous.rank_of as previous_rank_of,
+        -- Within one methodology version every component compares; across versions only comparable ones.
+        previous.methodology_version = current_scores.methodology_version
+            or current_scores.comparable_with_previous as is_comparable
+    from current_scores
+    left join current_scores as previous
+        on previous.index_code = current_scores.index_code
+        and previous.year = current_scores.year - 1
+        and previous.unit_code = current_scores.unit_code
+        and previous.component_code = current_scores.component_code
+),
+
+scored as (
+    select
+        with_previous.*,
+        round(score / nullif(max_score, 0) * 100, 2) as pct_of_max,
+        -- 100 = best of the ranked units, 0 = last: compares ranks across years with different counts.
+        case
+            when rank is not null and rank_of > 1 then round((rank_of - rank)::numeric / (rank_of - 1) * 100, 2)
+        end as rank_percentile,
+        case when is_comparable then score - previous_score end as delta_vs_previous,
+        -- Positive = moved up. Raw ranks compare only among the same number of ranked units.
+        case when rank_of = previous_rank_of then previous_rank - rank end as rank_change_vs_previous
+    from with_previous
+)
+
+select * from scored

@@ -1,0 +1,48 @@
+{#- One row per current release edition, unit and component; only the partitions being rebuilt. -#}
+with
+
+scores as (
+    select * from {{ ref('int_component_scores__scored') }}
+    where {{ partition_filter() }}
+),
+
+units as (
+    select * from {{ ref('dim_unit') }}
+),
+
+final as (
+    select
+        -- ids
+        scores.release_id,
+        scores.index_code,
+        scores.year,
+        scores.edition,
+        units.unit_key,
+        scores.unit_code,
+        scores.index_code || '/' || scores.methodology_version || '/' || scores.component_code
+            as methodology_component_key,
+        scores.component_code,
+        -- numerics
+        scores.score,
+        scores.max_score,
+        scores.pct_of_max,
+        scores.rank,
+        scores.rank_of,
+        scores.rank_percentile,
+        scores.delta_vs_previous,
+        scores.rank_change_vs_previous,
+        scores.previous_score,
+        scores.previous_rank,
+        -- lineage
+        scores.source_ref,
+        scores.file_sha256,
+        scores.source_row
+    from scores
+    -- The unit version valid at the end of the release's year.
+    left join units
+        on units.unit_code = scores.unit_code
+        and units.unit_type = scores.unit_type
+        and make_date(scores.year, 12, 31) between units.valid_from and coalesce(units.valid_to, date '9999-12-31')
+)
+
+select * from final

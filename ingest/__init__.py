@@ -1,0 +1,1 @@
+"""Governance-indicator warehouse: ingest, transform, check and publish annual index releases."""

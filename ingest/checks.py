@@ -1,0 +1,148 @@
+"""Great Expectations checkpoint over the candidate marts (the audit of write-audit-publish).
+
+Suites live in git (expectations/*.json). Each run uses its own file context under .state/gx, guarded
+by a file lock: the file context writes its configuration on use, so two runs must not share it at once.
+Results go to Data Docs and to the warehouse (audit.validation_runs, audit.findings).
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from ingest import config, db
+from ingest.log import log, timed
+
+# Suites and the candidate table each one validates.
+SUITES = {"fct_component_score": "fct_component_score"}
+
+
+@dataclass
+class Finding:
+    severity: str
+    expectation: str
+    release_id: str | None = None
+    unit_code: str | None = None
+    component_code: str | None = None
+    observed: str | None = None
+    expected: str | None = None
+    source_ref: str | None = None
+
+
+@dataclass
+class ValidationOutcome:
+    suite: str
+    success: bool
+    evaluated: int
+    blocking: list[Finding] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
+    data_docs: str | None = None
+
+
+class BlockingCheckFailed(RuntimeError):
+    """A critical expectation failed: nothing is published."""
+
+
+@contextmanager
+def _context_lock():
+    config.STATE_DIR.mkdir(parents=True, exist_ok=True)
+    with open(config.STATE_DIR / "gx.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def load_suite(name: str):
+    import great_expectations as gx
+
+    doc = json.loads((config.EXPECTATIONS_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    return gx.ExpectationSuite(name=doc["name"], expectations=doc["expectations"], meta=doc.get("meta", {}))
+
+
+def _check_name(expectation) -> str:
+    return (expectation.meta or {}).get("check") or expectation.expectation_type
+
+
+def _findings(result, severity: str) -> list[Finding]:
+    """Turn one failed expectation result into findings with their location."""
+    name = _check_name(result.expectation_config)
+    details = (result.result or {}).get("details") or {}
+    rows = details.get("unexpected_rows")
+    if rows:
+        return [Finding(severity, name, **{k: (str(v) if v is not None else None) for k, v in row.items()
+                                          if k in Finding.__dataclass_fields__}) for row in rows]
+    observed = (result.result or {}).get("observed_value")
+    unexpected = (result.result or {}).get("partial_unexpected_list")
+    return [Finding(severity, name, observed=str(unexpected or observed),
+                    expected=result.expectation_config.description)]
+
+
+def validate_candidate(schema: str, run_id: str) -> list[ValidationOutcome]:
+    """Run every suite on the candidate schema; record results; raise when a critical check fails."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+    from great_expectations.checkpoint import UpdateDataDocsAction
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    outcomes = []
+    wh = config.warehouse()
+    with _context_lock(), timed("checks", f"Great Expectations checkpoint on {schema}"):
+        context = gx.get_context(mode="file", project_root_dir=str(config.STATE_DIR / "gx"))
+        context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+        source = context.data_sources.add_or_update_postgres(
+            name="candidate", connection_string=wh.sqlalchemy_url(search_path=schema))
+        for suite_name, table in SUITES.items():
+            asset = source.add_table_asset(name=table, table_name=table)
+            batch = asset.add_batch_definition_whole_table(name="whole table")
+            suite = context.suites.add_or_update(load_suite(suite_name))
+            definition = context.validation_definitions.add_or_update(
+                gx.ValidationDefinition(name=suite_name, data=batch, suite=suite))
+            checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
+                name=f"publish_{suite_name}", validation_definitions=[definition],
+                actions=[UpdateDataDocsAction(name="data_docs")], result_format={"result_format": "COMPLETE"}))
+            result = checkpoint.run()
+            validation = next(iter(result.run_results.values()))
+            outcome = ValidationOutcome(suite_name, True, len(validation.results))
+            for item in validation.results:
+                if item.success:
+                    continue
+                severity = str(item.expectation_config.severity.value)
+                found = _findings(item, severity)
+                (outcome.blocking if severity == "critical" else outcome.warnings).extend(found)
+            outcome.success = not outcome.blocking
+            sites = context.get_docs_sites_urls()
+            outcome.data_docs = sites[0]["site_url"] if sites else None
+            outcomes.append(outcome)
+    _record(outcomes, schema, run_id)
+    for outcome in outcomes:
+        log("checks", f"{outcome.suite}: {outcome.evaluated} expectations, {len(outcome.blocking)} blocking "
+                      f"failures, {len(outcome.warnings)} warnings; Data Docs {outcome.data_docs}")
+    failed = [f for o in outcomes for f in o.blocking]
+    if failed:
+        names = sorted({f.expectation for f in failed})
+        sample = "; ".join(f"{f.release_id} {f.unit_code} {f.component_code}: {f.observed} (expected {f.expected})"
+                           for f in failed[:5])
+        raise BlockingCheckFailed(f"blocking checks failed ({', '.join(names)}): {sample}. Nothing was published.")
+    return outcomes
+
+
+def _record(outcomes: list[ValidationOutcome], schema: str, run_id: str) -> None:
+    with db.transaction() as cur:
+        for o in outcomes:
+            cur.execute("delete from audit.validation_runs where run_id = %s and suite_name = %s", (run_id, o.suite))
+            cur.execute(
+                "insert into audit.validation_runs (run_id, suite_name, candidate, success, blocking_failed, "
+                "warnings, evaluated, data_docs) values (%s, %s, %s, %s, %s, %s, %s, %s)",
+                (run_id, o.suite, schema, o.success, len(o.blocking), len(o.warnings), o.evaluated, o.data_docs))
+            cur.execute("delete from audit.findings where run_id = %s and expectation in %s",
+                        (run_id, tuple({f.expectation for f in o.blocking + o.warnings} or {""})))
+            for f in o.blocking + o.warnings:
+                cur.execute(
+                    "insert into audit.findings (run_id, severity, expectation, release_id, unit_code, "
+                    "component_code, observed, expected, source_ref) values (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    (run_id, f.severity, f.expectation, f.release_id, f.unit_code, f.component_code, f.observed,
+                     f.expected, f.source_ref))

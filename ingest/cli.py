@@ -1,0 +1,62 @@
+"""Command line of the warehouse: `python -m ingest.cli <command>` (also installed as `govwh`)."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ingest.errors import InputError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="govwh", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("db-start", help="start the embedded PostgreSQL (or check WAREHOUSE_URL) and bootstrap it")
+    sub.add_parser("db-stop", help="stop the embedded PostgreSQL")
+    sub.add_parser("db-url", help="print a libpq URL of the warehouse")
+    pipe = sub.add_parser("pipeline", help="ingest → dbt → checks → publish, without Airflow")
+    pipe.add_argument("--index")
+    pipe.add_argument("--year", type=int)
+    dag = sub.add_parser("run-dag", help="run a DAG once through Airflow (airflow dags test)")
+    dag.add_argument("dag_id")
+    dag.add_argument("--conf", default="{}", help="JSON params, e.g. '{\"index\": \"PAR_INDEX\", \"year\": 2024}'")
+    sub.add_parser("airflow-setup", help="prepare the project-local AIRFLOW_HOME")
+    sub.add_parser("summary", help="print Lai Châu's PAR INDEX summary from the marts")
+    pkg = sub.add_parser("package-report", help="write release packages from a report's transcribed figures")
+    pkg.add_argument("report_dir")
+    args = parser.parse_args(argv)
+
+    try:
+        if args.command == "db-start":
+            from ingest import warehouse
+            warehouse.start()
+        elif args.command == "db-stop":
+            from ingest import server
+            server.stop()
+        elif args.command == "db-url":
+            from ingest import config
+            print(config.warehouse().url)
+        elif args.command == "pipeline":
+            from ingest import pipeline
+            pipeline.run_all(index_code=args.index, year=args.year)
+        elif args.command == "run-dag":
+            from ingest import airflow_local
+            return airflow_local.run_dag(args.dag_id, args.conf)
+        elif args.command == "airflow-setup":
+            from ingest import airflow_local
+            airflow_local.setup()
+        elif args.command == "summary":
+            from ingest import summary
+            print(summary.render())
+        elif args.command == "package-report":
+            from pathlib import Path
+            from ingest import report_packages
+            for path in report_packages.build(Path(args.report_dir)):
+                print(path)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

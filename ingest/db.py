@@ -1,0 +1,67 @@
+"""Connections to the warehouse and its one-time bootstrap (database, schemas, roles)."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from importlib import resources
+
+import psycopg2
+from psycopg2 import sql
+
+from ingest import config
+
+
+def connect(wh: config.Warehouse | None = None, **kwargs):
+    wh = wh or config.warehouse()
+    return psycopg2.connect(host=wh.host, port=wh.port, user=wh.user, password=wh.password or None,
+                            dbname=wh.database, application_name="govwh", **kwargs)
+
+
+@contextmanager
+def transaction(wh: config.Warehouse | None = None):
+    """One transaction: commit on success, roll back on any error."""
+    conn = connect(wh)
+    try:
+        with conn:
+            with conn.cursor() as cur:
+                yield cur
+    finally:
+        conn.close()
+
+
+def create_database(wh: config.Warehouse) -> None:
+    admin = connect(wh.with_database("postgres"))
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cur:
+            cur.execute("select 1 from pg_database where datname = %s", (wh.database,))
+            if cur.fetchone() is None:
+                cur.execute(sql.SQL("create database {} encoding 'UTF8' template template0")
+                            .format(sql.Identifier(wh.database)))
+    finally:
+        admin.close()
+
+
+def bootstrap(wh: config.Warehouse | None = None) -> None:
+    """Create the database, the raw/audit/marts schemas and the read-only BI role (idempotent)."""
+    wh = wh or config.warehouse()
+    create_database(wh)
+    ddl = resources.files("ingest").joinpath("sql/warehouse.sql").read_text()
+    with transaction(wh) as cur:
+        # Two processes may bootstrap at once (tests, parallel tasks): serialise them.
+        cur.execute("select pg_advisory_xact_lock(hashtext('govwh.bootstrap'))")
+        cur.execute(ddl)
+        cur.execute("select 1 from pg_roles where rolname = %s", (config.BI_ROLE,))
+        if cur.fetchone() is None:
+            cur.execute(sql.SQL("create role {} login nosuperuser nocreatedb nocreaterole noinherit")
+                        .format(sql.Identifier(config.BI_ROLE)))
+        grant_bi_reader(cur, wh.database)
+
+
+def grant_bi_reader(cur, database: str) -> None:
+    """The BI role reads the published marts and nothing else."""
+    role = sql.Identifier(config.BI_ROLE)
+    cur.execute(sql.SQL("grant connect on database {} to {}").format(sql.Identifier(database), role))
+    cur.execute(sql.SQL("revoke all on schema public from {}").format(role))
+    cur.execute(sql.SQL("grant usage on schema {} to {}").format(sql.Identifier(config.PUBLISHED_SCHEMA), role))
+    cur.execute(sql.SQL("grant select on all tables in schema {} to {}")
+                .format(sql.Identifier(config.PUBLISHED_SCHEMA), role))

@@ -1,0 +1,100 @@
+"""Land release packages in the raw schema: all of a release in one transaction, or nothing."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from psycopg2.extras import execute_values
+
+from ingest import db, methodology, packages, readers
+from ingest.errors import InputError, display_path
+from ingest.log import log
+from ingest.reference import unit_directory
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    release_id: str
+    index_code: str
+    year: int
+    action: str          # loaded | unchanged
+    rows: int
+
+
+def _load_methodology(cur, method: methodology.Methodology) -> None:
+    cur.execute("select 1 from raw.methodology_versions where index_code = %s and methodology_version = %s "
+                "and file_sha256 = %s", (method.index_code, method.version, method.sha256))
+    if cur.fetchone():
+        return
+    cur.execute(
+        "insert into raw.methodology_versions (index_code, methodology_version, file_sha256, file_path, "
+        "first_year, last_year, previous_version) values (%s, %s, %s, %s, %s, %s, %s)",
+        (method.index_code, method.version, method.sha256, display_path(method.path), method.first_year,
+         method.last_year, method.previous_version),
+    )
+    execute_values(cur, """
+        insert into raw.methodology_components (index_code, methodology_version, file_sha256, source_row,
+            component_code, parent_code, level, part, max_score, min_score, required, comparable_with_previous,
+            name_vi, name_en, source_ref, previous_version) values %s""",
+        [(method.index_code, method.version, method.sha256, c.position, c.code, c.parent, c.level, c.part,
+          c.max_score, c.min_score, c.required, c.comparable_with_previous, c.name_vi, c.name_en,
+          c.source_ref, method.previous_version) for c in method.components.values()])
+
+
+def read_release(manifest: Path) -> tuple[packages.Release, methodology.Methodology, dict[str, list]]:
+    """Everything checked before the database is touched."""
+    release = packages.read_manifest(manifest)
+    paths = packages.verify_files(release)
+    method = methodology.load(release.index_code, release.methodology_version)
+    if not method.first_year <= release.year <= (method.last_year or release.year):
+        raise InputError(release.path, f"methodology {method.version} applies to {method.first_year}–"
+                                       f"{method.last_year or 'now'}, not to {release.year}", column="methodology_version")
+    units = unit_directory()
+    rows = {}
+    for item in release.files:
+        if item.layout != "canonical":
+            raise InputError(release.path, f"unknown layout {item.layout!r} for {item.name}", column="files")
+        rows[item.name] = readers.read_canonical(paths[item.name], method, units)
+    return release, method, rows
+
+
+def load_release(manifest: Path, run_id: str) -> LoadResult:
+    started = time.monotonic()
+    release, method, rows_by_file = read_release(manifest)
+    total = sum(len(rows) for rows in rows_by_file.values())
+    manifest_sha = packages.sha256_of(release.path)
+    with db.transaction() as cur:
+        cur.execute("select pg_advisory_xact_lock(hashtext(%s))", (release.release_id,))
+        cur.execute("select manifest_sha256 from raw.releases where release_id = %s", (release.release_id,))
+        existing = cur.fetchone()
+        if existing:
+            if existing[0] != manifest_sha:
+                raise InputError(release.path, f"{release.release_id} is already loaded with different content; "
+                                               "a corrected release is a new edition with a reason")
+            cur.execute("insert into audit.load_log (run_id, release_id, action, rows) values (%s, %s, 'unchanged', 0)",
+                        (run_id, release.release_id))
+            log("ingest", f"{release.release_id}: already loaded, unchanged")
+            return LoadResult(release.release_id, release.index_code, release.year, "unchanged", 0)
+        _load_methodology(cur, method)
+        cur.execute(
+            "insert into raw.releases (release_id, index_code, year, edition, published_on, publisher, source, "
+            "methodology_version, is_synthetic, coverage, reason, manifest_path, manifest_sha256) "
+            "values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (release.release_id, release.index_code, release.year, release.edition, release.published_on,
+             release.publisher, release.source, release.methodology_version, release.is_synthetic,
+             release.coverage, release.reason, display_path(release.path), manifest_sha),
+        )
+        for item in release.files:
+            rows = rows_by_file[item.name]
+            cur.execute("insert into raw.release_files (release_id, file_name, file_sha256, row_count) "
+                        "values (%s, %s, %s, %s)", (release.release_id, item.name, item.sha256, len(rows)))
+            execute_values(cur, """
+                insert into raw.component_scores (release_id, file_sha256, source_row, unit_name, unit_code,
+                    unit_type, component_code, score, rank, rank_of, source_ref) values %s""",
+                [(release.release_id, item.sha256, r.source_row, r.unit_name, r.unit_code, r.unit_type,
+                  r.component_code, r.score, r.rank, r.rank_of, r.source_ref) for r in rows], page_size=5000)
+        cur.execute("insert into audit.load_log (run_id, release_id, action, rows) values (%s, %s, 'loaded', %s)",
+                    (run_id, release.release_id, total))
+    log("ingest", f"{release.release_id}: loaded {total} rows in {time.monotonic() - started:.1f}s")
+    return LoadResult(release.release_id, release.index_code, release.year, "loaded", total)

@@ -1,0 +1,108 @@
+"""The methodology registry: data/methodology/<index>/<version>.yaml, one component tree per version."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import yaml
+
+from ingest import config
+from ingest.errors import InputError
+from ingest.packages import sha256_of
+
+LEVELS = ("total", "part", "field", "criterion", "sub_criterion", "indicator", "dimension", "sub_dimension")
+PARTS = ("appraisal", "survey", "mixed", "self")
+
+
+@dataclass(frozen=True)
+class Component:
+    code: str
+    parent: str | None
+    level: str
+    part: str | None
+    max_score: Decimal | None
+    min_score: Decimal | None
+    required: bool
+    comparable_with_previous: bool | None
+    name_vi: str
+    name_en: str | None
+    source_ref: str | None
+    position: int
+
+
+@dataclass(frozen=True)
+class Methodology:
+    path: Path
+    sha256: str
+    index_code: str
+    version: str
+    first_year: int
+    last_year: int | None
+    previous_version: str | None
+    components: dict[str, Component]
+
+
+def methodology_path(index_code: str, version: str, root: Path | None = None) -> Path:
+    return (root or config.METHODOLOGY_DIR) / index_code.lower() / f"{version}.yaml"
+
+
+def _decimal(value, path: Path, position: int, key: str) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if not number.is_finite():
+        raise InputError(path, f"'{key}' must be a number, got {value!r}", row=position, column=key)
+    return number
+
+
+def load(index_code: str, version: str, root: Path | None = None) -> Methodology:
+    path = methodology_path(index_code, version, root)
+    if not path.is_file():
+        raise InputError(path, f"methodology version {version!r} of {index_code} is not in the registry")
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise InputError(path, f"not a readable YAML file: {exc}") from exc
+    if doc.get("index") != index_code or str(doc.get("version")) != str(version):
+        raise InputError(path, f"declares {doc.get('index')} {doc.get('version')}, expected {index_code} {version}")
+    components: dict[str, Component] = {}
+    for position, item in enumerate(doc.get("components") or [], start=1):
+        code = str(item.get("code", "")).strip()
+        if not code:
+            raise InputError(path, "component without a code", row=position, column="code")
+        if code in components:
+            raise InputError(path, f"component {code!r} is listed twice", row=position, column="code")
+        level = item.get("level")
+        if level not in LEVELS:
+            raise InputError(path, f"level must be one of {LEVELS}, got {level!r}", row=position, column="level")
+        part = item.get("part")
+        if part is not None and part not in PARTS:
+            raise InputError(path, f"part must be one of {PARTS}, got {part!r}", row=position, column="part")
+        parent = item.get("parent")
+        parent = str(parent) if parent is not None else None
+        if parent is not None and parent not in components:
+            raise InputError(path, f"parent {parent!r} must be listed before {code!r}", row=position,
+                             column="parent")
+        if not item.get("name_vi"):
+            raise InputError(path, f"component {code!r} has no Vietnamese name", row=position, column="name_vi")
+        components[code] = Component(
+            code=code, parent=parent, level=level, part=part,
+            max_score=_decimal(item.get("max_score"), path, position, "max_score"),
+            min_score=_decimal(item.get("min_score", 0), path, position, "min_score"),
+            required=bool(item.get("required", False)),
+            comparable_with_previous=item.get("comparable_with_previous"),
+            name_vi=item["name_vi"], name_en=item.get("name_en"), source_ref=item.get("source_ref"),
+            position=position,
+        )
+    if not components:
+        raise InputError(path, "lists no components")
+    return Methodology(
+        path=path, sha256=sha256_of(path), index_code=index_code, version=str(version),
+        first_year=int(doc["first_year"]), last_year=doc.get("last_year"),
+        previous_version=str(doc["previous_version"]) if doc.get("previous_version") is not None else None,
+        components=components,
+    )

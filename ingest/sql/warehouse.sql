@@ -1,0 +1,127 @@
+-- Landing and audit tables. Created once; raw is append-only (never updated in place).
+create schema if not exists raw;
+create schema if not exists audit;
+create schema if not exists marts;
+
+-- One row per loaded release edition (the release.yaml as it was loaded).
+create table if not exists raw.releases (
+    release_id          text primary key,           -- <INDEX>/<year>/<edition>
+    index_code          text not null,
+    year                integer not null,
+    edition             integer not null,
+    published_on        date,
+    publisher           text not null,
+    source              text not null,
+    methodology_version text not null,
+    is_synthetic        boolean not null,
+    coverage            text not null,               -- complete | partial
+    reason              text,                        -- why this edition exists (corrections)
+    manifest_path       text not null,
+    manifest_sha256     text not null,
+    loaded_at           timestamptz not null default now(),
+    unique (index_code, year, edition)
+);
+
+create table if not exists raw.release_files (
+    release_id   text not null references raw.releases (release_id),
+    file_name    text not null,
+    file_sha256  text not null,
+    row_count    integer not null,
+    loaded_at    timestamptz not null default now(),
+    primary key (release_id, file_name)
+);
+
+create table if not exists raw.component_scores (
+    release_id      text not null references raw.releases (release_id),
+    file_sha256     text not null,
+    source_row      integer not null,               -- line number in the data file (header = 1)
+    unit_name       text not null,                  -- as published
+    unit_code       text not null,                  -- resolved through data/reference
+    unit_type       text not null,
+    component_code  text not null,
+    score           numeric not null,
+    rank            integer,
+    rank_of         integer,
+    source_ref      text,                           -- where the figure is printed in the source document
+    loaded_at       timestamptz not null default now(),
+    primary key (release_id, unit_code, component_code)
+);
+
+-- One row per component of a methodology version, loaded from data/methodology/<index>/<version>.yaml.
+create table if not exists raw.methodology_components (
+    index_code               text not null,
+    methodology_version      text not null,
+    file_sha256              text not null,
+    source_row               integer not null,      -- position in the yaml component list (1-based)
+    component_code           text not null,
+    parent_code              text,
+    level                    text not null,
+    part                     text,
+    max_score                numeric,
+    min_score                numeric,
+    required                 boolean not null,
+    comparable_with_previous boolean,
+    name_vi                  text not null,
+    name_en                  text,
+    source_ref               text,
+    previous_version         text,
+    loaded_at                timestamptz not null default now(),
+    primary key (index_code, methodology_version, file_sha256, component_code)
+);
+
+create table if not exists raw.methodology_versions (
+    index_code          text not null,
+    methodology_version text not null,
+    file_sha256         text not null,
+    file_path           text not null,
+    first_year          integer not null,
+    last_year           integer,
+    previous_version    text,
+    loaded_at           timestamptz not null default now(),
+    primary key (index_code, methodology_version, file_sha256)
+);
+
+-- What each pipeline run did.
+create table if not exists audit.load_log (
+    run_id      text not null,
+    release_id  text not null,
+    action      text not null,                       -- loaded | unchanged | rejected
+    detail      text,
+    rows        integer,
+    logged_at   timestamptz not null default now()
+);
+
+create table if not exists audit.validation_runs (
+    run_id          text not null,
+    suite_name      text not null,
+    candidate       text not null,
+    success         boolean not null,
+    blocking_failed integer not null,
+    warnings        integer not null,
+    evaluated       integer not null,
+    data_docs       text,
+    validated_at    timestamptz not null default now(),
+    primary key (run_id, suite_name)
+);
+
+-- Findings of the checks: every failed expectation with its location.
+create table if not exists audit.findings (
+    run_id          text not null,
+    severity        text not null,                   -- critical | warning
+    expectation     text not null,
+    release_id      text,
+    unit_code       text,
+    component_code  text,
+    observed        text,
+    expected        text,
+    source_ref      text,
+    found_at        timestamptz not null default now()
+);
+
+create table if not exists audit.publish_log (
+    run_id        text not null,
+    partitions    text not null,
+    tables        integer not null,
+    rows          integer not null,
+    published_at  timestamptz not null default now()
+);

@@ -1,0 +1,84 @@
+"""The terminal summary of `make run`, read from the published marts (never from the files)."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ingest import db
+
+
+def _signed(value, places: int = 2) -> str:
+    if value is None:
+        return "–"
+    text = f"{value:+.{places}f}" if places else f"{value:+d}"
+    return text.replace("-", "−")
+
+
+def _fixed(value, places: int = 2) -> str:
+    return "–" if value is None else f"{Decimal(value):.{places}f}"
+
+
+def fetch(unit_name: str, index_code: str, year: int | None) -> list[dict]:
+    with db.transaction() as cur:
+        if year is None:
+            cur.execute("select max(year) from marts.v_component_score where unit_name = %s and index_code = %s",
+                        (unit_name, index_code))
+            (year,) = cur.fetchone()
+        cur.execute("""
+            select index_name, year, edition, is_synthetic, component_code, component_name, level, score,
+                   max_score, pct_of_max, rank, rank_of, delta_vs_previous, rank_change_vs_previous,
+                   previous_rank, region_name
+            from marts.v_component_score
+            where unit_name = %s and index_code = %s and year = %s
+              and (level in ('total', 'field') or rank is not null)
+            order by component_position""", (unit_name, index_code, year))
+        columns = [c.name for c in cur.description]
+        return [dict(zip(columns, row)) for row in cur.fetchall()]
+
+
+def render(unit_name: str = "Lai Châu", index_code: str = "PAR_INDEX", year: int | None = None) -> str:
+    rows = fetch(unit_name, index_code, year)
+    if not rows:
+        return f"No published {index_code} scores for {unit_name} in marts.v_component_score."
+    total = next((r for r in rows if r["level"] == "total"), rows[0])
+    lines = [
+        f"{unit_name} — {index_code} {total['year']} ({total['index_name']}), edition {total['edition']}"
+        + (" [SYNTHETIC]" if total["is_synthetic"] else "") + "   (from marts.v_component_score)",
+        f"Total {_fixed(total['score'])} / {_fixed(total['max_score'], 0)} ({_fixed(total['pct_of_max'])}% of max), "
+        f"rank {total['rank']}/{total['rank_of']}; vs {total['year'] - 1}: {_signed(total['delta_vs_previous'])} "
+        f"points, {_signed(total['rank_change_vs_previous'], 0)} places (rank {total['previous_rank'] or '–'} → "
+        f"{total['rank']})",
+        "",
+        f"{'':<7}{'component':<52}{'score':>7}{'max':>7}{'% max':>8}{'rank':>8}{'Δ score':>9}{'Δ rank':>8}",
+    ]
+    for r in rows:
+        if r is total:
+            continue
+        name = r["component_name"] if len(r["component_name"]) <= 50 else r["component_name"][:49] + "…"
+        indent = "" if r["level"] == "field" else "  "
+        rank = f"{r['rank']}/{r['rank_of']}" if r["rank"] else "–"
+        lines.append(f"{indent + r['component_code']:<7}{name:<52}{_fixed(r['score']):>7}{_fixed(r['max_score'], 1):>7}"
+                     f"{_fixed(r['pct_of_max']):>8}{rank:>8}{_signed(r['delta_vs_previous']):>9}"
+                     f"{_signed(r['rank_change_vs_previous'], 0):>8}")
+    lines.append("")
+    lines.extend(_findings_lines())
+    lines.append("Δ = change against the previous year (rank: positive = moved up); – = not published or not comparable.")
+    return "\n".join(lines)
+
+
+def _findings_lines() -> list[str]:
+    """Warnings of the last validation: published as published, listed with their location."""
+    with db.transaction() as cur:
+        cur.execute("""
+            select f.release_id, f.component_code, f.observed, f.expected, f.source_ref, f.expectation
+            from audit.findings as f
+            where f.run_id = (select run_id from audit.validation_runs order by validated_at desc limit 1)
+              and f.severity = 'warning'
+            order by f.release_id, f.component_code""")
+        found = cur.fetchall()
+    if not found:
+        return []
+    lines = [f"Checks: {len(found)} warning(s) kept as published, recorded in audit.findings:"]
+    for release_id, code, observed, expected, ref, name in found:
+        lines.append(f"  {release_id} component {code}: published {observed}, expected {expected} [{name}; {ref}]")
+    lines.append("")
+    return lines

@@ -1,0 +1,104 @@
+"""Test fixtures: the real embedded PostgreSQL, one throw-away database per need."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import psycopg2
+import pytest
+from psycopg2 import sql
+
+from ingest import config, db, packages, warehouse
+
+PROJECT = config.PROJECT_ROOT
+
+
+def _admin_drop(wh: config.Warehouse) -> None:
+    admin = db.connect(wh.with_database("postgres"))
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(wh.database)))
+    admin.close()
+
+
+@pytest.fixture(scope="session")
+def server() -> config.Warehouse:
+    """The warehouse server (embedded unless WAREHOUSE_URL is set), started if needed."""
+    os.environ.pop("WAREHOUSE_DB", None)
+    base = config.warehouse()
+    if config.uses_embedded_server():
+        from ingest import server as embedded
+        embedded.start()
+    return base
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_airflow(tmp_path_factory):
+    os.environ["AIRFLOW_HOME"] = str(tmp_path_factory.mktemp("airflow_home"))
+    os.environ["GX_ANALYTICS_ENABLED"] = "false"
+
+
+def make_database(server: config.Warehouse, name: str, monkeypatch) -> config.Warehouse:
+    """A fresh, bootstrapped database, pointed at through WAREHOUSE_URL (subprocesses inherit it)."""
+    wh = server.with_database(f"{server.database}_test_{name}")
+    _admin_drop(wh)
+    monkeypatch.setenv("WAREHOUSE_URL", wh.url)
+    db.bootstrap(wh)
+    return wh
+
+
+@pytest.fixture
+def fresh_db(server, monkeypatch, request):
+    return make_database(server, request.node.name.split("[")[0][:40].lower(), monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def published_db(server):
+    """A database where the sample releases went through the whole pipeline once (no Airflow)."""
+    from ingest import pipeline
+
+    mp = pytest.MonkeyPatch()
+    wh = make_database(server, "published", mp)
+    pipeline.run_all(pipeline_name="tests")
+    yield wh
+    mp.undo()
+
+
+def query(wh: config.Warehouse, statement: str, params=None, user: str | None = None) -> list[tuple]:
+    if user:
+        wh = config.Warehouse(wh.host, wh.port, user, "", wh.database)
+    conn = db.connect(wh)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(statement, params)
+            return cur.fetchall() if cur.description else []
+    finally:
+        conn.close()
+
+
+def copy_release(tmp_path: Path, index: str, year: int, edition: int = 1) -> Path:
+    """A copy of a bundled release package under tmp_path/releases (same folder layout)."""
+    source = config.RELEASES_DIR / index.lower() / str(year) / str(edition)
+    target = tmp_path / "releases" / index.lower() / str(year) / str(edition)
+    shutil.copytree(source, target)
+    return target / "release.yaml"
+
+
+def rewrite_release(manifest: Path, data_text: str | None = None, edition: int | None = None, **fields) -> Path:
+    """Change a copied package's data and manifest, keeping the sha256 honest unless told otherwise."""
+    import yaml
+
+    doc = yaml.safe_load(manifest.read_text(encoding="utf-8"))
+    folder = manifest.parent
+    if data_text is not None:
+        (folder / "scores.csv").write_text(data_text, encoding="utf-8")
+        doc["files"][0]["sha256"] = packages.sha256_of(folder / "scores.csv")
+    if edition is not None:
+        new_folder = folder.parent / str(edition)
+        folder.rename(new_folder)
+        folder, manifest = new_folder, new_folder / "release.yaml"
+        doc["edition"] = edition
+    doc.update(fields)
+    manifest.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return manifest

@@ -1,0 +1,64 @@
+"""Release packages: manifests, hashes, and the packages built from the bundled report."""
+from __future__ import annotations
+
+import filecmp
+
+import pytest
+
+from ingest import config, packages, report_packages
+from ingest.errors import InputError
+from tests.conftest import copy_release, rewrite_release
+
+
+def test_bundled_packages_are_discovered_in_order():
+    found = [p.relative_to(config.RELEASES_DIR).as_posix() for p in packages.discover("PAR_INDEX")]
+    assert found[:2] == ["par_index/2023/1/release.yaml", "par_index/2024/1/release.yaml"]
+
+
+def test_manifest_describes_release():
+    release = packages.read_manifest(config.RELEASES_DIR / "par_index/2024/1/release.yaml")
+    assert (release.release_id, release.methodology_version, release.coverage) == ("PAR_INDEX/2024/1", "2024", "partial")
+    assert str(release.published_on) == "2025-04-06" and release.publisher == "Bộ Nội vụ"
+    assert packages.verify_files(release)["scores.csv"].name == "scores.csv"
+
+
+def test_sha256_mismatch_names_the_file(tmp_path):
+    manifest = copy_release(tmp_path, "PAR_INDEX", 2024)
+    with (manifest.parent / "scores.csv").open("a", encoding="utf-8") as handle:
+        handle.write("Lai Châu,province,1.1,1.4,,,edited\n")
+    with pytest.raises(InputError, match=r"scores.csv: sha256 is [0-9a-f]{64} but release.yaml says"):
+        packages.verify_files(packages.read_manifest(manifest))
+
+
+def test_manifest_must_sit_in_its_own_folder(tmp_path):
+    manifest = copy_release(tmp_path, "PAR_INDEX", 2024)
+    rewrite_release(manifest, year=2023)
+    with pytest.raises(InputError, match="says PAR_INDEX 2023 edition 1 but it sits in par_index/2024/1"):
+        packages.read_manifest(manifest)
+
+
+def test_later_edition_needs_a_reason(tmp_path):
+    manifest = rewrite_release(copy_release(tmp_path, "PAR_INDEX", 2024), edition=2)
+    with pytest.raises(InputError, match="column 'reason'"):
+        packages.read_manifest(manifest)
+
+
+def test_packages_are_rebuilt_identically_from_the_report(tmp_path):
+    """The committed packages are exactly what the report's packaging rule produces."""
+    written = report_packages.build(config.DATA_DIR / "reports/par_index_2024_analysis", releases_dir=tmp_path)
+    assert len(written) == 2
+    for manifest in written:
+        committed = config.RELEASES_DIR / manifest.relative_to(tmp_path)
+        for name in ("release.yaml", "scores.csv"):
+            assert filecmp.cmp(manifest.parent / name, committed.parent / name, shallow=False), name
+
+
+def test_first_printing_wins_and_others_stay_for_the_audit():
+    """Field 2's 2024 rank is printed as 22 in the first table and 49 later: the package carries 22."""
+    rows = {(r[2]): r for r in (line.split(",") for line in
+            (config.RELEASES_DIR / "par_index/2024/1/scores.csv").read_text(encoding="utf-8").splitlines()[1:])}
+    assert rows["2"][3:6] == ["9.09", "22", "63"]
+    assert rows["8.2"][3] == "8.16"           # 8.15 in section 2.8
+    assert "TOTAL.appraisal.self_assessed" not in rows
+    printed = (config.DATA_DIR / "reports/par_index_2024_analysis/scores.csv").read_text(encoding="utf-8")
+    assert "PAR_INDEX,2024,Lai Châu,province,2,,90.90,49,63,,,L177" in printed

@@ -46,8 +46,8 @@ def parse_int(text: str, path: Path, row: int, column: str) -> int | None:
     return int(text)
 
 
-def read_canonical(path: Path, methodology: Methodology, units: UnitDirectory) -> list[ScoreRow]:
-    """The canonical long CSV: one row per unit and component, UTF-8, decimal points."""
+def read_csv_records(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """A CSV file's header and its records with their line numbers (header = row 1)."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -55,15 +55,30 @@ def read_canonical(path: Path, methodology: Methodology, units: UnitDirectory) -
         raise InputError(path, f"is not UTF-8 (byte {exc.start}: {exc.reason})", row=line) from exc
     reader = csv.DictReader(text.splitlines(), strict=True)
     header = reader.fieldnames or []
+    records = []
+    for line, record in enumerate(reader, start=2):
+        if None in record or any(v is None for v in record.values()):
+            raise InputError(path, f"has {len(header)} columns in the header but a different number here", line)
+        records.append((line, record))
+    return header, records
+
+
+def read_canonical(path: Path, methodology: Methodology, units: UnitDirectory) -> list[ScoreRow]:
+    """The canonical long CSV: one row per unit and component, UTF-8, decimal points."""
+    header, records = read_csv_records(path)
     missing = [c for c in CANONICAL_COLUMNS if c not in header]
     if missing:
         raise InputError(path, f"header lacks column(s) {', '.join(missing)}; expected "
                                f"{', '.join(CANONICAL_COLUMNS + OPTIONAL_COLUMNS)}", row=1)
+    return to_score_rows(path, records, methodology, units)
+
+
+def to_score_rows(path: Path, records: list[tuple[int, dict[str, str]]], methodology: Methodology,
+                  units: UnitDirectory) -> list[ScoreRow]:
+    """Check records in the canonical columns (from any layout) and turn them into score rows."""
     rows: list[ScoreRow] = []
     seen: dict[tuple[str, str], int] = {}
-    for line, record in enumerate(reader, start=2):
-        if None in record or any(v is None for v in record.values()):
-            raise InputError(path, f"has {len(header)} columns in the header but a different number here", line)
+    for line, record in records:
         unit_type = record["unit_type"].strip()
         unit_name = normalise(record["unit_name"])
         if not unit_name:

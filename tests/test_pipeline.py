@@ -76,7 +76,8 @@ def test_blocking_failure_publishes_nothing(published_db, tmp_path, monkeypatch)
     after = query(published_db, "select * from marts.fct_component_score order by release_id, unit_code, component_code")
     assert after == before
     # The failed candidate stays for inspection until the next run replaces it.
-    assert query(published_db, "select count(*) from pg_tables where schemaname = 'candidate__tests'")[0][0] == 5
+    assert query(published_db, "select score from candidate__tests.fct_component_score "
+                               "where component_code = '1'") == [(Decimal("9.91"),)]
     (finding,) = query(published_db, "select severity, release_id, component_code, observed from audit.findings "
                                      "where expectation = 'score_within_min_and_max'")
     assert finding == ("critical", "PAR_INDEX/2024/2", "1", "9.91")

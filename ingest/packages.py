@@ -19,6 +19,7 @@ class ReleaseFile:
     name: str
     sha256: str
     layout: str = "canonical"
+    synthetic: bool = False          # generated rows (an anchored synthetic fill), flagged row by row
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Release:
     is_synthetic: bool
     reason: str | None
     files: tuple[ReleaseFile, ...] = field(default_factory=tuple)
+    units_not_ranked: tuple[str, ...] = ()   # units a complete release does not rank that year, by name
 
     @property
     def release_id(self) -> str:
@@ -84,13 +86,14 @@ def read_manifest(path: Path) -> Release:
     for item in _require(doc, "files", path, list):
         if not isinstance(item, dict) or not item.get("name") or not item.get("sha256"):
             raise InputError(path, f"each file needs 'name' and 'sha256', got {item!r}", column="files")
-        files.append(ReleaseFile(str(item["name"]), str(item["sha256"]).lower(), str(item.get("layout", "canonical"))))
+        files.append(ReleaseFile(str(item["name"]), str(item["sha256"]).lower(), str(item.get("layout", "canonical")),
+                                 bool(item.get("synthetic", False))))
     release = Release(
         path=path, index_code=index_code, year=year, edition=edition, published_on=published_on,
         publisher=_require(doc, "publisher", path), source=_require(doc, "source", path),
         methodology_version=str(_require(doc, "methodology_version", path, (str, int))),
-        coverage=coverage, is_synthetic=bool(doc.get("synthetic", False)), reason=doc.get("reason"),
-        files=tuple(files),
+        coverage=coverage, is_synthetic=bool(doc.get("synthetic", False)) or any(f.synthetic for f in files),
+        reason=doc.get("reason"), files=tuple(files), units_not_ranked=tuple(doc.get("units_not_ranked") or ()),
     )
     expected = (index_code.lower(), str(year), str(edition))
     actual = path.parent.parent.parent.name, path.parent.parent.name, path.parent.name

@@ -6,7 +6,9 @@ comes before the prose and the later tables); every other printing stays in the 
 for the audit of published reports. Nothing is averaged, derived or guessed.
 
 data/reports/<report>/packaging.yaml says which index-years to package, how the report's component
-codes map to the registry and which rows are not components.
+codes map to the registry (for every index, or per index) and which rows are not components. A release
+with a `national_fill` becomes a complete national release: the generator of ingest/national_fill.py adds
+the real national figures (national.csv) and the anchored synthetic fill (synthetic.csv) beside scores.csv.
 """
 from __future__ import annotations
 
@@ -18,9 +20,10 @@ from pathlib import Path
 
 import yaml
 
-from ingest import config, methodology
+from ingest import config, methodology, national_fill, readers
 from ingest.errors import InputError
 from ingest.packages import sha256_of
+from ingest.reference import unit_directory
 
 PACKAGE_COLUMNS = ("unit_name", "unit_type", "component_code", "score", "rank", "rank_of", "source_ref")
 
@@ -73,6 +76,12 @@ def _csv_text(report: str, facts: list[Fact], order: dict[str, int]) -> str:
     return out.getvalue()
 
 
+def code_map_for(spec: dict, index_code: str) -> dict[str, str]:
+    """Report code -> registry code: flat entries apply to every index, a mapping under an index to that index."""
+    flat = {str(k): str(v) for k, v in (spec.get("code_map") or {}).items() if not isinstance(v, dict)}
+    return {**flat, **{str(k): str(v) for k, v in ((spec.get("code_map") or {}).get(index_code) or {}).items()}}
+
+
 def build(report_dir: Path, releases_dir: Path | None = None) -> list[Path]:
     """Write the packages the report's packaging.yaml asks for; returns the release.yaml paths."""
     spec_path = report_dir / "packaging.yaml"
@@ -84,7 +93,7 @@ def build(report_dir: Path, releases_dir: Path | None = None) -> list[Path]:
         index_code, year, edition = release["index"], int(release["year"]), int(release.get("edition", 1))
         method = methodology.load(index_code, str(release["methodology_version"]))
         facts = select_facts(rows, index_code, year, {str(n) for n in spec.get("national_rank_of", [63])},
-                             spec.get("code_map", {}), set(spec.get("not_components", [])))
+                             code_map_for(spec, index_code), set(spec.get("not_components", [])))
         unknown = sorted({f.component_code for f in facts} - set(method.components))
         if unknown:
             raise InputError(spec_path, f"{index_code} {year}: codes {unknown} are neither in methodology "
@@ -101,6 +110,10 @@ def build(report_dir: Path, releases_dir: Path | None = None) -> list[Path]:
             "coverage": release.get("coverage", "partial"), "synthetic": False,
             "files": [{"name": "scores.csv", "sha256": sha256_of(data_file), "layout": "canonical"}],
         }
+        if release.get("national_fill"):
+            real_rows = readers.read_canonical(data_file, method, unit_directory())
+            manifest["files"] += national_fill.write_fill(folder, method, year, release["national_fill"], real_rows)
+            manifest.update(national_fill.manifest_fields(release["national_fill"]))
         header = (f"# Built by `govwh package-report data/reports/{report_dir.name}` from the report's transcribed\n"
                   "# figures: the first printing of each fact. Do not edit by hand; edit the report's packaging.yaml.\n")
         (folder / "release.yaml").write_text(header + yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from psycopg2.extras import execute_values
 
-from ingest import db, methodology, packages, readers
+from ingest import db, layouts, methodology, packages
 from ingest.errors import InputError, display_path
 from ingest.log import log
 from ingest.reference import unit_directory
@@ -52,11 +52,28 @@ def read_release(manifest: Path) -> tuple[packages.Release, methodology.Methodol
                                        f"{method.last_year or 'now'}, not to {release.year}", column="methodology_version")
     units = unit_directory()
     rows = {}
+    given_in: dict[tuple[str, str], str] = {}
     for item in release.files:
-        if item.layout != "canonical":
-            raise InputError(release.path, f"unknown layout {item.layout!r} for {item.name}", column="files")
-        rows[item.name] = readers.read_canonical(paths[item.name], method, units)
+        rows[item.name] = layouts.read_file(paths[item.name], item.layout, method, units)
+        for row in rows[item.name]:
+            key = (row.unit_code, row.component_code)
+            if key in given_in:
+                raise InputError(paths[item.name], f"{row.unit_name} / {row.component_code} is already given in "
+                                                   f"{given_in[key]}", row.source_row, "component_code")
+            given_in[key] = item.name
     return release, method, rows
+
+
+def units_not_ranked(release: packages.Release) -> str | None:
+    """The unit codes a complete release leaves out that year (release.yaml names them)."""
+    codes = []
+    for name in release.units_not_ranked:
+        code = unit_directory().resolve("province", name)
+        if code is None:
+            raise InputError(release.path, f"units_not_ranked names an unknown province {name!r}",
+                             column="units_not_ranked")
+        codes.append(code)
+    return ",".join(sorted(codes)) or None
 
 
 def load_release(manifest: Path, run_id: str) -> LoadResult:
@@ -79,21 +96,23 @@ def load_release(manifest: Path, run_id: str) -> LoadResult:
         _load_methodology(cur, method)
         cur.execute(
             "insert into raw.releases (release_id, index_code, year, edition, published_on, publisher, source, "
-            "methodology_version, is_synthetic, coverage, reason, manifest_path, manifest_sha256) "
-            "values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            "methodology_version, is_synthetic, coverage, reason, manifest_path, manifest_sha256, units_not_ranked) "
+            "values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             (release.release_id, release.index_code, release.year, release.edition, release.published_on,
              release.publisher, release.source, release.methodology_version, release.is_synthetic,
-             release.coverage, release.reason, display_path(release.path), manifest_sha),
+             release.coverage, release.reason, display_path(release.path), manifest_sha, units_not_ranked(release)),
         )
         for item in release.files:
             rows = rows_by_file[item.name]
-            cur.execute("insert into raw.release_files (release_id, file_name, file_sha256, row_count) "
-                        "values (%s, %s, %s, %s)", (release.release_id, item.name, item.sha256, len(rows)))
+            cur.execute("insert into raw.release_files (release_id, file_name, file_sha256, row_count, is_synthetic) "
+                        "values (%s, %s, %s, %s, %s)",
+                        (release.release_id, item.name, item.sha256, len(rows), item.synthetic))
             execute_values(cur, """
                 insert into raw.component_scores (release_id, file_sha256, source_row, unit_name, unit_code,
-                    unit_type, component_code, score, rank, rank_of, source_ref) values %s""",
+                    unit_type, component_code, score, rank, rank_of, source_ref, is_synthetic) values %s""",
                 [(release.release_id, item.sha256, r.source_row, r.unit_name, r.unit_code, r.unit_type,
-                  r.component_code, r.score, r.rank, r.rank_of, r.source_ref) for r in rows], page_size=5000)
+                  r.component_code, r.score, r.rank, r.rank_of, r.source_ref, item.synthetic) for r in rows],
+                page_size=5000)
         cur.execute("insert into audit.load_log (run_id, release_id, action, rows) values (%s, %s, 'loaded', %s)",
                     (run_id, release.release_id, total))
     log("ingest", f"{release.release_id}: loaded {total} rows in {time.monotonic() - started:.1f}s")

@@ -447,6 +447,13 @@ def read_anchors(spec: dict, real_rows: list[readers.ScoreRow], tree: Tree, year
         if (row["index_code"] == tree.method.index_code and int(row["year"]) == year and row["component_code"] == "TOTAL"
                 and code in region_of and row["rank"] and row["rank_of"] == str(sizes[region_of[code]])):
             anchors.region_ranks.setdefault(code, (int(row["rank"]), row["source_ref"]))
+    for item in spec.get("implied_ranks") or []:
+        # A rank the source states through a printed change ("down 5 places on last year"): kept true as well.
+        key = (units.resolve("province", item["unit"]), str(item["component"]))
+        if key not in anchors.facts or anchors.facts[key].rank is not None:
+            raise FillError(where, f"implied rank of {item['unit']} {item['component']}: needs a printed score "
+                                   "and no printed rank", column="implied_ranks")
+        anchors.facts[key].rank = int(item["rank"])
     for name in spec.get("ranked_last") or []:
         anchors.last_place[units.resolve("province", name)] = name
     return anchors, national

@@ -13,22 +13,54 @@ components as (
     select * from {{ ref('int_methodology_components__resolved') }}
 ),
 
-current_scores as (
+joined as (
     select
         editions.index_code,
         editions.year,
         editions.edition,
         editions.methodology_version,
-        scores.*,
+        scores.release_id,
+        scores.unit_code,
+        scores.component_code,
+        scores.unit_name,
+        scores.unit_type,
+        scores.source_ref,
+        scores.score,
+        scores.rank as published_rank,
+        scores.rank_of as published_rank_of,
+        scores.is_synthetic,
+        scores.file_sha256,
+        scores.source_row,
+        scores.loaded_at,
         components.max_score,
         components.level,
-        components.comparable_with_previous
+        components.comparable_with_previous,
+        -- A complete release ranks every unit on the components its methodology requires of every unit.
+        editions.coverage = 'complete' and components.required as is_ranked
     from scores
     inner join editions on editions.release_id = scores.release_id
     inner join components
         on components.index_code = editions.index_code
         and components.methodology_version = editions.methodology_version
         and components.component_code = scores.component_code
+),
+
+ranked as (
+    select
+        joined.*,
+        case when is_ranked then rank() over (partition by release_id, component_code order by score desc) end
+            as computed_rank,
+        case when is_ranked then count(*) over (partition by release_id, component_code) end as computed_rank_of
+    from joined
+),
+
+current_scores as (
+    select
+        ranked.*,
+        -- The published rank wherever it is printed; computed from a complete release elsewhere.
+        coalesce(published_rank, computed_rank)::integer as rank,
+        (case when published_rank is not null then published_rank_of else computed_rank_of end)::integer as rank_of
+    from ranked
 ),
 
 with_previous as (

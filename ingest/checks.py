@@ -16,7 +16,10 @@ from ingest import config, db
 from ingest.log import log, timed
 
 # Suites and the candidate table each one validates.
-SUITES = {"fct_component_score": "fct_component_score"}
+SUITES = {"fct_component_score": "fct_component_score",
+          # per index, and the national releases (complete coverage, ranks, synthetic fill)
+          "par_index": "fct_component_score", "sipas": "fct_component_score", "papi": "fct_component_score",
+          "pci": "fct_component_score", "national_release": "fct_component_score"}
 
 
 @dataclass
@@ -95,9 +98,12 @@ def validate_candidate(schema: str, run_id: str) -> list[ValidationOutcome]:
         context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
         source = context.data_sources.add_or_update_postgres(
             name="candidate", connection_string=wh.sqlalchemy_url(search_path=schema))
+        batches = {}   # several suites validate the same table: one asset and batch definition per table
         for suite_name, table in SUITES.items():
-            asset = source.add_table_asset(name=table, table_name=table)
-            batch = asset.add_batch_definition_whole_table(name="whole table")
+            if table not in batches:
+                asset = source.add_table_asset(name=table, table_name=table)
+                batches[table] = asset.add_batch_definition_whole_table(name="whole table")
+            batch = batches[table]
             suite = context.suites.add_or_update(load_suite(suite_name))
             definition = context.validation_definitions.add_or_update(
                 gx.ValidationDefinition(name=suite_name, data=batch, suite=suite))

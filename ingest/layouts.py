@@ -121,6 +121,19 @@ def _number(text: str, layout: Layout, path: Path, row: int, header: str) -> str
             raise InputError(path, f"expected a decimal comma (e.g. 73,02) as the layout {layout.name} says, "
                                    f"got {text!r}", row, header)
         text = text.replace(",", ".")
+    try:
+        valid = Decimal(text).is_finite()
+    except ArithmeticError:
+        valid = False
+    if not valid:
+        raise InputError(path, f"expected a number{' with a decimal comma' if layout.decimal_comma else ''}, "
+                               f"got {text!r}", row, header)
+    return text
+
+
+def _whole_number(text: str, path: Path, row: int, header: str) -> str:
+    if text and not text.isdigit():
+        raise InputError(path, f"expected a whole number (a rank), got {text!r}", row, header)
     return text
 
 
@@ -139,7 +152,7 @@ def read_records(path: Path, layout: Layout) -> list[tuple[int, dict[str, str]]]
         unit = normalise(cells[position[layout.unit_column]])
         for component in layout.components:
             score = _number(cells[position[component.score]], layout, path, line, component.score)
-            rank = cells[position[component.rank]] if component.rank else ""
+            rank = _whole_number(cells[position[component.rank]], path, line, component.rank) if component.rank else ""
             if not score and not rank:
                 continue
             if not score and layout.skip_rows_without_score:

@@ -212,6 +212,11 @@ def _sample_descending(order: list[str], facts: dict[str, Fact], low: int, high:
                        where: Path, code: str) -> dict[str, int]:
     """Distinct values, best first, for the units without a printed score, between printed neighbours."""
     values = {u: facts[u].score for u in order if facts.get(u) and facts[u].score is not None}
+    printed = [(u, values[u]) for u in order if u in values]
+    for (better, high_value), (worse, low_value) in zip(printed, printed[1:]):
+        if high_value <= low_value:
+            raise FillError(where, f"{code}: {better} is placed above {worse} but its printed score {high_value} "
+                                   f"is not above {low_value}: the printed ranks contradict the printed scores")
     index = 0
     while index < len(order):
         if order[index] in values:

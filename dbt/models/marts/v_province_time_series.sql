@@ -32,10 +32,12 @@ series as (
         is_synthetic,
         release_is_synthetic,
         source_ref,
-        -- A break in the series: the methodology version changed and this component does not compare.
-        coalesce(lag(year) over w = year - 1, false)
-            and lag(methodology_version) over w <> methodology_version
-            and delta_vs_previous is null as is_series_break,
+        comparable_with_previous,
+        -- A break: the previous point of the series was scored under another methodology version, and this
+        -- component does not compare with its previous version or its maximum changed.
+        coalesce(lag(methodology_version) over w <> methodology_version
+            and (not coalesce(comparable_with_previous, false) or lag(max_score) over w is distinct from max_score),
+            false) as is_series_break,
         row_number() over w as year_in_series,
         count(*) over (partition by index_code, unit_code, component_code) as years_in_series,
         first_value(year) over w as first_year_in_series

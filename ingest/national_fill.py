@@ -264,12 +264,6 @@ def _split(total: int, fixed: dict[str, int], intervals: dict[str, tuple[int, in
 
 # --- the generator -----------------------------------------------------------------------------------------
 
-@dataclass
-class FillResult:
-    national: list[dict[str, str]]
-    synthetic: list[dict[str, str]]
-
-
 def generate(tree: Tree, year: int, anchors: Anchors, seed: int, decimals: int, where: Path,
              not_ranked: set[str] = frozenset(), unscaled_max: Decimal | None = None) -> dict[tuple[str, str], int]:
     """Values (in units of 10^-decimals) for every unit and generated component; anchors included as given."""
@@ -348,7 +342,7 @@ def generate(tree: Tree, year: int, anchors: Anchors, seed: int, decimals: int, 
                     splits[unit] = fixed   # every part printed: kept as printed (slips are the checks' findings)
                     continue
                 # A fixed intermediate (e.g. a printed field 8 with free 8.1/8.2) is kept by splitting it below.
-                split = _split_with_fixed_parents(root, unit, values, fixed, free, rng)
+                split = split_unit(root, unit, fixed, free)
                 if split is None:
                     failed = (unit, values[(unit, root)], fixed, free)
                     break
@@ -362,12 +356,12 @@ def generate(tree: Tree, year: int, anchors: Anchors, seed: int, decimals: int, 
                                f"rank holding (seed {seed}); the anchors may contradict each other. Last failure: "
                                f"unit {failed[0]} = {failed[1]}, printed {failed[2]}, room {failed[3]}")
 
-    def _split_with_fixed_parents(root, unit, values, fixed, free, rng):
+    def split_unit(root: str, unit: str, fixed: dict[str, int], free: dict[str, tuple[int, int]]) -> dict[str, int] | None:
+        """The unit's leaves under `root`; a printed intermediate (e.g. field 8 above free 8.1/8.2) is split first."""
         middle = [c for c in tree.generated if c in tree.sums and c != root and (unit, c) in values
                   and leaves(c) != [c] and any(leaf in free for leaf in leaves(c))]
         if not middle:
             return _split(values[(unit, root)], fixed, free, rng)
-        # Split each fixed intermediate first, then the rest of the root.
         result = dict(fixed)
         for parent in middle:
             parts = leaves(parent)

@@ -11,13 +11,14 @@ STAMP := $(VENV)/.installed
 export AIRFLOW_HOME := $(CURDIR)/.airflow
 export PYTHONDONTWRITEBYTECODE :=
 
-.PHONY: help run test venv db-start db-url stop airflow-ui summary clean
+.PHONY: help run test venv db-start db-url stop airflow-ui summary checksum clean
 
 help:
 	@echo "make run        set up, start the warehouse, run the annual DAG on the sample, print a summary"
 	@echo "make test       set up and run the whole test suite"
 	@echo "make db-start   start the embedded PostgreSQL (make stop stops it)"
 	@echo "make db-url     print a libpq URL of the warehouse"
+	@echo "make checksum   print a checksum of every published mart"
 	@echo "make airflow-ui start the Airflow UI on the same DAGs (http://127.0.0.1:8080)"
 
 venv: $(STAMP)
@@ -46,6 +47,9 @@ run: venv
 
 summary: venv
 	@$(PY) -m ingest.cli summary
+
+checksum: venv
+	@$(PY) -m ingest.cli checksum
 
 test: venv
 	@$(PY) -m ingest.cli db-start

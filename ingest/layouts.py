@@ -20,7 +20,7 @@ import yaml
 from ingest import config
 from ingest.errors import InputError
 from ingest.methodology import Methodology
-from ingest.readers import ScoreRow, read_csv_records, to_score_rows
+from ingest.readers import ReadResult, decode, to_score_rows
 from ingest.reference import UnitDirectory, normalise
 
 LAYOUTS_DIR = config.DATA_DIR / "layouts"
@@ -83,11 +83,21 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
-def _table(path: Path, layout: Layout) -> tuple[list[str], list[tuple[int, list[str]]]]:
+def _csv_table(path: Path, layout: Layout, encoding: str | None) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    text, _ = decode(path, encoding)
+    reader = csv.reader(text.splitlines(), strict=True)
+    try:
+        rows = [(reader.line_num, [cell.strip() for cell in cells]) for cells in reader]
+    except csv.Error as exc:
+        raise InputError(path, f"is not a well-formed CSV file: {exc}", reader.line_num) from exc
+    header = next((cells for number, cells in rows if number == layout.header_row), [])
+    return header, [(number, cells) for number, cells in rows if number > layout.header_row and any(cells)]
+
+
+def _table(path: Path, layout: Layout, encoding: str | None = None) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """The header cells and the data rows (with their row numbers) of the layout's sheet."""
     if layout.format == "csv":
-        header, records = read_csv_records(path)
-        return header, [(line, [record[h] for h in header]) for line, record in records]
+        return _csv_table(path, layout, encoding)
     from openpyxl import load_workbook   # only when an XLSX is read
 
     try:
@@ -137,9 +147,9 @@ def _whole_number(text: str, path: Path, row: int, header: str) -> str:
     return text
 
 
-def read_records(path: Path, layout: Layout) -> list[tuple[int, dict[str, str]]]:
+def read_records(path: Path, layout: Layout, encoding: str | None = None) -> list[tuple[int, dict[str, str]]]:
     """Records in the canonical columns, one per unit and component; a score may be empty (not printed)."""
-    header, rows = _table(path, layout)
+    header, rows = _table(path, layout, encoding)
     wanted = [layout.unit_column] + [c.score for c in layout.components] + [c.rank for c in layout.components if c.rank]
     missing = [name for name in wanted if name not in header]
     if missing:
@@ -165,18 +175,21 @@ def read_records(path: Path, layout: Layout) -> list[tuple[int, dict[str, str]]]
     return records
 
 
-def read_layout(path: Path, layout_name: str, methodology: Methodology, units: UnitDirectory) -> list[ScoreRow]:
+def read_layout(path: Path, layout_name: str, methodology: Methodology, units: UnitDirectory, *,
+                encoding: str | None = None, year: int | None = None) -> ReadResult:
     """A release file in an official layout, checked like the canonical CSV (a score is needed)."""
-    return to_score_rows(path, read_records(path, load_layout(layout_name)), methodology, units)
+    records = read_records(path, load_layout(layout_name), encoding)
+    return to_score_rows(path, records, methodology, units, year=year)
 
 
-def read_file(path: Path, layout_name: str, methodology: Methodology, units: UnitDirectory) -> list[ScoreRow]:
+def read_file(path: Path, layout_name: str, methodology: Methodology, units: UnitDirectory, *,
+              encoding: str | None = None, year: int | None = None) -> ReadResult:
     """A release file in its layout: the canonical long CSV, or an official layout by its mapping's name."""
     from ingest.readers import read_canonical
 
     if layout_name == CANONICAL:
-        return read_canonical(path, methodology, units)
-    return read_layout(path, layout_name, methodology, units)
+        return read_canonical(path, methodology, units, encoding=encoding, year=year)
+    return read_layout(path, layout_name, methodology, units, encoding=encoding, year=year)
 
 
 def write_table(records: list[tuple[int, dict[str, str]]], layout: Layout, path: Path) -> Path:

@@ -541,7 +541,8 @@ def refill(manifest: Path) -> Path:
     release = packages.read_manifest(manifest)
     method = methodology.load(release.index_code, release.methodology_version)
     real = [f for f in release.files if not f.synthetic and f.name != NATIONAL_FILE]
-    rows = [row for f in real for row in layouts.read_file(release.folder / f.name, f.layout, method, unit_directory())]
+    rows = [row for f in real for row in layouts.read_file(release.folder / f.name, f.layout, method, unit_directory(),
+                                                             encoding=f.encoding, year=release.year).rows]
     entries = write_fill(release.folder, method, release.year, spec, rows)
     doc["files"] = [{"name": f.name, "sha256": f.sha256, "layout": f.layout} for f in real] + entries
     doc.update(manifest_fields(spec))

@@ -111,7 +111,7 @@ def build(report_dir: Path, releases_dir: Path | None = None) -> list[Path]:
             "files": [{"name": "scores.csv", "sha256": sha256_of(data_file), "layout": "canonical"}],
         }
         if release.get("national_fill"):
-            real_rows = readers.read_canonical(data_file, method, unit_directory())
+            real_rows = readers.read_canonical(data_file, method, unit_directory()).rows
             manifest["files"] += national_fill.write_fill(folder, method, year, release["national_fill"], real_rows)
             manifest.update(national_fill.manifest_fields(release["national_fill"]))
         header = (f"# Built by `govwh package-report data/reports/{report_dir.name}` from the report's transcribed\n"

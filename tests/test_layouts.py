@@ -16,7 +16,7 @@ PCI = methodology.load("PCI", "2016")
 
 
 def _read(path, layout):
-    return layouts.read_layout(path, layout, PCI, unit_directory())
+    return layouts.read_layout(path, layout, PCI, unit_directory()).rows
 
 
 def test_published_xlsx_sample_reads_like_the_collected_table():

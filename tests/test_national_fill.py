@@ -21,7 +21,7 @@ def _rows(release_path: str):
     release = packages.read_manifest(config.RELEASES_DIR / release_path / "release.yaml")
     method = methodology.load(release.index_code, release.methodology_version)
     rows = [(row, item.synthetic) for item in release.files
-            for row in layouts.read_file(release.folder / item.name, item.layout, method, unit_directory())]
+            for row in layouts.read_file(release.folder / item.name, item.layout, method, unit_directory()).rows]
     return release, method, rows
 
 
@@ -131,7 +131,8 @@ def test_same_seed_same_files_other_seed_other_fill(tmp_path):
     assert filecmp.cmp(first.parent / "scores.csv", again.parent / "scores.csv", shallow=False)
     release = packages.read_manifest(first)
     method = methodology.load("PAR_INDEX", "2024")
-    rows = [r for f in release.files for r in layouts.read_file(first.parent / f.name, f.layout, method, unit_directory())]
+    rows = [r for f in release.files
+            for r in layouts.read_file(first.parent / f.name, f.layout, method, unit_directory()).rows]
     totals = sorted((r.score for r in rows if r.component_code == "TOTAL"), reverse=True)
     assert totals.index(Decimal("85.97")) == 55 and totals[0] == Decimal("96.17")
 

@@ -13,6 +13,10 @@ components as (
     select * from {{ ref('int_methodology_components__resolved') }}
 ),
 
+corrections as (
+    select * from {{ ref('stg_raw__announced_corrections') }}
+),
+
 joined as (
     select
         editions.index_code,
@@ -25,13 +29,16 @@ joined as (
         scores.unit_name,
         scores.unit_type,
         scores.source_ref,
-        scores.score,
         scores.rank as published_rank,
         scores.rank_of as published_rank_of,
         scores.is_synthetic,
         scores.file_sha256,
+        scores.source_file,
         scores.source_row,
-        scores.loaded_at,
+        -- An announced correction replaces the published score, visibly (correction_reason, audit.corrections).
+        coalesce(corrections.new_score, scores.score) as score,
+        scores.score as published_score,
+        corrections.reason as correction_reason,
         components.max_score,
         components.level,
         components.comparable_with_previous,
@@ -43,6 +50,11 @@ joined as (
         on components.index_code = editions.index_code
         and components.methodology_version = editions.methodology_version
         and components.component_code = scores.component_code
+    left join corrections
+        on corrections.index_code = editions.index_code
+        and corrections.year = editions.year
+        and corrections.unit_code = scores.unit_code
+        and corrections.component_code = scores.component_code
 ),
 
 ranked as (

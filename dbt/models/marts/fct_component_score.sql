@@ -24,6 +24,8 @@ final as (
         scores.component_code,
         -- numerics
         scores.score,
+        scores.published_score,
+        scores.correction_reason,
         scores.max_score,
         scores.pct_of_max,
         scores.rank,
@@ -45,6 +47,7 @@ final as (
         -- flags and lineage
         scores.is_synthetic,
         scores.source_ref,
+        scores.source_file,
         scores.file_sha256,
         scores.source_row
     from scores

@@ -22,6 +22,7 @@ renamed as (
         is_synthetic,
         -- lineage
         file_sha256,
+        source_file,
         source_row,
         loaded_at
     from source

@@ -1,6 +1,5 @@
-{#- Unit scores of every edition with their release, the unit's group and the maximum that applies to it.
-    An edition replaces, for its index and year, every score kind it delivers: the latest edition delivering a
-    kind is the one the marts show for that kind (a self-assessment snapshot, then appraisal, then final). -#}
+{#- Unit scores of every edition with their release, the unit's group, the maximum that applies to it, and
+    the rank the printed ranks should follow (by % of the maximum within the group). -#}
 with
 
 scores as (
@@ -36,20 +35,25 @@ scored as (
         scales.assessed,
         coalesce(round(with_release.score / nullif(scales.max_score, 0) * 100, 2), with_release.pct_of_max_printed)
             as pct_of_max,
-        -- 100 = first of the group, 0 = last: compares ranks across groups and years of different sizes.
-        case
-            when with_release.rank is not null and with_release.rank_of > 1
-                then round((with_release.rank_of - with_release.rank)::numeric / (with_release.rank_of - 1) * 100, 2)
-        end as rank_percentile,
-        with_release.edition = max(with_release.edition) over (
-            partition by with_release.index_code, with_release.year, with_release.score_kind
-        ) as is_latest_for_kind
+        -- Within the group: compares ranks across groups and years of different sizes.
+        {{ rank_percentile('with_release.rank', 'with_release.rank_of') }} as rank_percentile
     from with_release
     left join scales
         on scales.index_code = with_release.index_code
         and scales.methodology_version = with_release.methodology_version
         and scales.unit_code = with_release.unit_code
         and scales.component_code = with_release.component_code
+),
+
+ranked as (
+    select
+        scored.*,
+        case when scored.rank is not null then rank() over (
+            partition by scored.release_id, scored.unit_group_code, scored.component_code, scored.score_kind,
+                scored.rank is null
+            order by scored.pct_of_max desc
+        )::integer end as rank_by_pct_of_max
+    from scored
 )
 
-select * from scored
+select * from ranked

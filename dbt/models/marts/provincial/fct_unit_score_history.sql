@@ -1,5 +1,5 @@
 {#- Every edition of a province's own index: release × unit × component × score kind. Earlier quarterly
-    deliveries stay queryable here; fct_unit_score shows the latest. Only the partitions being rebuilt. -#}
+    deliveries stay queryable here; fct_unit_score shows the latest of each score kind. Only the partitions being rebuilt. -#}
 with
 
 scores as (
@@ -35,22 +35,19 @@ final as (
         scores.rank,
         scores.rank_of,
         scores.rank_percentile,
+        scores.rank_by_pct_of_max,
         scores.change_printed,
         scores.rank_change_printed,
         -- flags
         scores.assessed,
         scores.is_synthetic,
-        scores.is_latest_for_kind,
         -- lineage
         scores.source_ref,
         scores.file_sha256,
         scores.source_row
     from scores
     -- The unit version valid at the end of the year.
-    left join units
-        on units.unit_code = scores.unit_code
-        and units.unit_type = scores.unit_type
-        and make_date(scores.year, 12, 31) between units.valid_from and coalesce(units.valid_to, date '9999-12-31')
+    left join units on {{ unit_valid_at_year_end('scores', 'units') }}
 )
 
 select * from final

@@ -50,6 +50,7 @@ final as (
         scores.pct_of_max,
         scores.rank,
         scores.rank_of,
+        scores.rank_by_pct_of_max,
         scores.rank_percentile,
         scores.change_printed,
         scores.rank_change_printed,

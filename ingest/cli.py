@@ -21,6 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     dag.add_argument("--conf", default="{}", help="JSON params, e.g. '{\"index\": \"PAR_INDEX\", \"year\": 2024}'")
     sub.add_parser("airflow-setup", help="prepare the project-local AIRFLOW_HOME")
     sub.add_parser("summary", help="print Lai Châu's PAR INDEX summary from the marts")
+    sub.add_parser("unit-summary", help="print the province's own index of departments and districts from the marts")
     pkg = sub.add_parser("package-report", help="write release packages from a report's transcribed figures")
     pkg.add_argument("report_dir")
     args = parser.parse_args(argv)
@@ -47,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "summary":
             from ingest import summary
             print(summary.render())
+        elif args.command == "unit-summary":
+            from ingest import summary
+            print(summary.render_units())
         elif args.command == "package-report":
             from pathlib import Path
             from ingest import report_packages

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from ingest import airflow_local, checks, config, methodology, pipeline, readers, report_packages
+from ingest import airflow_local, checks, config, methodology, pipeline, readers, report_packages, summary
 from ingest.errors import InputError
 from ingest.reference import unit_directory
 from tests.conftest import make_database, query, rewrite_release
@@ -171,6 +171,9 @@ def test_every_final_score_and_rank_equals_the_report(quarterly_db):
         quarterly_db["wh"], "select unit_name, unit_type, score, rank, rank_of from marts.v_unit_score "
                             "where year = 2023 and component_code = 'TOTAL' and score_kind = 'final'")}
     assert len(printed) == 28 and published == printed
+    text = summary.render_units()
+    assert "     1/5  Văn phòng UBND tỉnh                         55.97 / 65.0    86.10%   +4.76" in text
+    assert "24 of 36 over-scored" in text and "SYNTHETIC self-assessment" in text
     groups = query(quarterly_db["wh"], "select unit_group_code, count(*), bool_and(rank = rank_by_pct_of_max) "
                                        "from marts.v_unit_score where rank is not null group by 1 order by 1")
     assert groups == [("department_100", 15, True), ("department_below_100", 5, True), ("district", 8, True)]

@@ -48,6 +48,7 @@ final as (
         scores.score,
         scores.max_score,
         scores.pct_of_max,
+        scores.pct_of_max_printed,
         scores.rank,
         scores.rank_of,
         scores.rank_by_pct_of_max,

@@ -123,6 +123,21 @@ def test_edition_2_carries_every_printed_fact_and_edition_1_is_labelled_syntheti
 
 # --- a quarterly delivery through Airflow, and the marts ---------------------------------------------------
 
+def test_quarterly_dag_shares_the_annual_tasks():
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(config.PROJECT_ROOT / "dags"))
+    assert bag.import_errors == {}
+    annual, quarterly = bag.dags["annual_release"], bag.dags["unit_scores_quarterly"]
+    assert [t.task_id for t in quarterly.topological_sort()] == [t.task_id for t in annual.topological_sort()] == [
+        "ingest_releases", "build_candidate", "validate_candidate", "publish_marts"]
+    assert all(task.retries >= 1 for task in quarterly.tasks) and quarterly.max_active_runs == 1
+    assert [a.name for a in quarterly.get_task("publish_marts").outlets] == ["marts.fct_unit_score"]
+    assert checks.suites_for(["PROVINCIAL_PAR/2023"]) == ["fct_unit_score", "fct_unit_score_history"]
+    assert checks.suites_for(["PAR_INDEX/2024"]) == ["fct_component_score"]
+    assert checks.suites_for([]) == list(checks.SUITES)
+
+
 @pytest.fixture(scope="module")
 def quarterly_db(server, tmp_path_factory):
     """Edition 1 (with the national releases) through the pipeline, then edition 2 through a real Airflow run

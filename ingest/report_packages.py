@@ -125,7 +125,7 @@ def _write_package(report_dir: Path, release: dict, data_text: str, layout: str,
     return folder / "release.yaml"
 
 
-def _unit_row(report: str, row: dict, kind: str, score: str, source_ref: str) -> list[str]:
+def _unit_row(row: dict, kind: str, score: str, source_ref: str) -> list[str]:
     return [row["unit_name_vi"], row["unit_type"], row["component_code"], kind, score,
             row["pct_of_max"], row["rank"], row["rank_of"], row["delta_printed"], row["rank_change_printed"],
             source_ref]
@@ -144,7 +144,7 @@ def unit_score_rows(report: str, rows: list[dict], release: dict, index_map: dic
             key = (r["unit_name_vi"], r["component_code"], r["score_kind"])
             if r["score_kind"] in release["score_kinds"] and key not in seen:
                 seen.add(key)
-                out.append(_unit_row(report, r, r["score_kind"], r["score"], f"{report} {r['source_ref']}"))
+                out.append(_unit_row(r, r["score_kind"], r["score"], f"{report} {r['source_ref']}"))
         return out
     offsets = [Decimal(o) for o in rule["offsets"]]
     appraised = [r for r in mine if r["score_kind"] == "appraised" and r["component_code"] in rule["components"]]
@@ -153,7 +153,7 @@ def unit_score_rows(report: str, rows: list[dict], release: dict, index_map: dic
         offset = offsets[position % len(offsets)]
         score = max(Decimal(r["score"]) + offset, Decimal(0))
         blank = dict(r, pct_of_max="", rank="", rank_of="", delta_printed="", rank_change_printed="")
-        out.append(_unit_row(report, blank, "self", f"{score:.2f}",
+        out.append(_unit_row(blank, "self", f"{score:.2f}",
                              f"SYNTHETIC: appraised {r['score']} ({report} {r['source_ref']}) {offset:+.2f}"))
     return out
 
@@ -162,9 +162,15 @@ def build_unit_packages(report_dir: Path, spec: dict, rows: list[dict], releases
     """Packages of a province's own index (layout unit_scores), one per release listed in packaging.yaml."""
     written = []
     for release in spec["releases"]:
+        method = methodology.load(release["index"], str(release["methodology_version"]))
+        package_rows = unit_score_rows(report_dir.name, rows, release, spec["index_map"])
+        unknown = sorted({r[2] for r in package_rows} - set(method.components))
+        if unknown:
+            raise InputError(report_dir / "packaging.yaml", f"{release['index']} {release['year']}: codes {unknown} "
+                                                           f"are not in methodology {method.version}")
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(UNIT_PACKAGE_COLUMNS)
-        writer.writerows(unit_score_rows(report_dir.name, rows, release, spec["index_map"]))
+        writer.writerows(package_rows)
         written.append(_write_package(report_dir, release, out.getvalue(), "unit_scores", releases_dir))
     return written

@@ -44,6 +44,7 @@ run: venv
 	@$(PY) -m ingest.cli db-start
 	@$(PY) -m ingest.cli run-dag annual_release
 	@$(PY) -m ingest.cli summary
+	@$(PY) -m ingest.cli unit-summary
 
 summary: venv
 	@$(PY) -m ingest.cli summary

@@ -24,6 +24,24 @@ SUITES = {"fct_component_score": "fct_component_score",
           "par_index": "fct_component_score", "sipas": "fct_component_score", "papi": "fct_component_score",
           "pci": "fct_component_score", "national_release": "fct_component_score"}
 
+# A province's own index of its departments and districts (index PROVINCIAL_PAR): its own suites.
+UNIT_SCORE_INDEX = "PROVINCIAL_PAR"
+UNIT_SCORE_SUITES = {"fct_unit_score": "fct_unit_score", "fct_unit_score_history": "fct_unit_score_history"}
+SUITES.update(UNIT_SCORE_SUITES)
+
+
+def suites_for(partitions: list[str]) -> list[str]:
+    """The suites that check the candidate of these partitions (INDEX/YEAR); every suite for a full refresh.
+
+    A run of the province's own index only builds unit facts, so the national suites (which expect national
+    scores in the candidate) are not run on it, and the other way round.
+    """
+    if not partitions:
+        return list(SUITES)
+    indices = {partition.split("/")[0] for partition in partitions}
+    chosen = [name for name in SUITES if name not in UNIT_SCORE_SUITES] if indices - {UNIT_SCORE_INDEX} else []
+    return chosen + (list(UNIT_SCORE_SUITES) if UNIT_SCORE_INDEX in indices else [])
+
 
 @dataclass
 class Finding:
@@ -105,8 +123,8 @@ def _prune_local_results(gx_dir: Path, keep: int = KEEP_DOCS_RUNS) -> None:
                 shutil.rmtree(root / run.relative_to(store), ignore_errors=True)
 
 
-def validate_candidate(schema: str, run_id: str) -> list[ValidationOutcome]:
-    """Run every suite on the candidate schema; record results; raise when a critical check fails."""
+def validate_candidate(schema: str, run_id: str, suites: list[str] | None = None) -> list[ValidationOutcome]:
+    """Run the suites (all by default) on the candidate schema; record results; raise when a critical check fails."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     from great_expectations.checkpoint import UpdateDataDocsAction
@@ -122,12 +140,16 @@ def validate_candidate(schema: str, run_id: str) -> list[ValidationOutcome]:
             name="candidate", connection_string=wh.sqlalchemy_url(search_path=schema))
         batches, definitions = {}, []   # several suites validate the same table: one asset and batch per table
         for suite_name, table in SUITES.items():
+            if suites is not None and suite_name not in suites:
+                continue
             if table not in batches:
                 asset = source.add_table_asset(name=table, table_name=table)
                 batches[table] = asset.add_batch_definition_whole_table(name="whole table")
             suite = context.suites.add_or_update(load_suite(suite_name))
             definitions.append(context.validation_definitions.add_or_update(
                 gx.ValidationDefinition(name=suite_name, data=batches[table], suite=suite)))
+        if not definitions:
+            raise ValueError(f"no suite to run among {suites}")
         # One checkpoint for every suite: Data Docs are rebuilt once, not once per suite.
         checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
             name="publish_candidate", validation_definitions=definitions,
@@ -136,7 +158,7 @@ def validate_candidate(schema: str, run_id: str) -> list[ValidationOutcome]:
         result = checkpoint.run()
         sites = context.get_docs_sites_urls()
         by_suite = {validation.suite_name: validation for validation in result.run_results.values()}
-        for suite_name in SUITES:
+        for suite_name in [name for name in SUITES if name in by_suite]:
             validation = by_suite[suite_name]
             outcome = ValidationOutcome(suite_name, True, len(validation.results))
             for item in validation.results:

@@ -1,6 +1,7 @@
 """Land release packages in the raw schema: all of a release in one transaction, or nothing."""
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,44 @@ def _load_methodology(cur, method: methodology.Methodology) -> None:
         [(method.index_code, method.version, method.sha256, c.position, c.code, c.parent, c.level, c.part,
           c.max_score, c.min_score, c.required, c.comparable_with_previous, c.name_vi, c.name_en,
           c.source_ref, method.previous_version) for c in method.components.values()])
+    _load_unit_groups_and_scales(cur, method)
+
+
+def _load_unit_groups_and_scales(cur, method: methodology.Methodology) -> None:
+    """A province's own index: its ranked unit groups and the maxima that differ by unit type, group or unit."""
+    key = (method.index_code, method.version, method.sha256)
+    if method.unit_groups:
+        execute_values(cur, """
+            insert into raw.methodology_unit_groups (index_code, methodology_version, file_sha256, source_row,
+                group_code, unit_type, unit_code, name_vi, name_en, source_ref) values %s""",
+            [(*key, g.position, g.code, g.unit_type, unit, g.name_vi, g.name_en, g.source_ref)
+             for g in method.unit_groups for unit in g.units])
+    if method.unit_scales:
+        execute_values(cur, """
+            insert into raw.methodology_unit_scales (index_code, methodology_version, file_sha256, source_row,
+                target_kind, target, component_code, max_score, assessed, note, source_ref) values %s""",
+            [(*key, s.position, s.target_kind, s.target, s.component_code, s.max_score, s.assessed, s.note,
+              s.source_ref) for s in method.unit_scales])
+
+
+def _insert_unit_scores(cur, release_id: str, file_sha256: str, source_file: str,
+                        rows: list[readers.UnitScoreRow]) -> None:
+    execute_values(cur, """
+        insert into raw.unit_scores (release_id, file_sha256, source_file, source_row, unit_name, unit_code, unit_type,
+            component_code, score_kind, score, pct_of_max, rank, rank_of, change_printed, rank_change_printed,
+            source_ref) values %s""",
+        [(release_id, file_sha256, source_file, r.source_row, r.unit_name, r.unit_code, r.unit_type, r.component_code,
+          r.score_kind, r.score, r.pct_of_max, r.rank, r.rank_of, r.change_printed, r.rank_change_printed,
+          r.source_ref) for r in rows], page_size=5000)
+
+
+def _insert_component_scores(cur, release_id: str, file_sha256: str, source_file: str,
+                             rows: list[readers.ScoreRow], is_synthetic: bool = False) -> None:
+    execute_values(cur, """
+        insert into raw.component_scores (release_id, file_sha256, source_file, source_row, unit_name,
+            unit_code, unit_type, component_code, score, rank, rank_of, source_ref, is_synthetic) values %s""",
+        [(release_id, file_sha256, source_file, r.source_row, r.unit_name, r.unit_code, r.unit_type,
+          r.component_code, r.score, r.rank, r.rank_of, r.source_ref, is_synthetic) for r in rows], page_size=5000)
 
 
 def read_release(manifest: Path) -> tuple[packages.Release, methodology.Methodology, dict[str, readers.ReadResult]]:
@@ -55,6 +94,10 @@ def read_release(manifest: Path) -> tuple[packages.Release, methodology.Methodol
     results = {}
     given_in: dict[tuple[str, str], str] = {}
     for item in release.files:
+        if item.layout == "unit_scores":
+            results[item.name] = readers.read_unit_scores(paths[item.name], method, units, release.year,
+                                                          encoding=item.encoding)
+            continue
         results[item.name] = layouts.read_file(paths[item.name], item.layout, method, units, encoding=item.encoding,
                                                year=release.year)
         for row in results[item.name].rows:
@@ -97,7 +140,7 @@ def units_not_ranked(release: packages.Release) -> str | None:
     """The unit codes a complete release leaves out that year (release.yaml names them)."""
     codes = []
     for name in release.units_not_ranked:
-        code = unit_directory().resolve("province", name)
+        code = unit_directory().resolve_on("province", name, dt.date(release.year, 12, 31))
         if code is None:
             raise InputError(release.path, f"units_not_ranked names an unknown province {name!r}",
                              column="units_not_ranked")
@@ -137,12 +180,10 @@ def load_release(manifest: Path, run_id: str) -> LoadResult:
             cur.execute("insert into raw.release_files (release_id, file_name, file_sha256, row_count, is_synthetic) "
                         "values (%s, %s, %s, %s, %s)",
                         (release.release_id, item.name, item.sha256, len(result.rows), item.synthetic))
-            execute_values(cur, """
-                insert into raw.component_scores (release_id, file_sha256, source_file, source_row, unit_name,
-                    unit_code, unit_type, component_code, score, rank, rank_of, source_ref, is_synthetic) values %s""",
-                [(release.release_id, item.sha256, source_file, r.source_row, r.unit_name, r.unit_code, r.unit_type,
-                  r.component_code, r.score, r.rank, r.rank_of, r.source_ref, item.synthetic) for r in result.rows],
-                page_size=5000)
+            if item.layout == "unit_scores":
+                _insert_unit_scores(cur, release.release_id, item.sha256, source_file, result.rows)
+            else:
+                _insert_component_scores(cur, release.release_id, item.sha256, source_file, result.rows, item.synthetic)
             if result.normalisations:
                 execute_values(cur, """
                     insert into audit.normalisations (release_id, source_file, source_row, column_name, original,

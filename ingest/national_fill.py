@@ -18,6 +18,7 @@ release.yaml, and flagged row by row through raw → marts). Filled values are n
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import random
 from dataclasses import dataclass, field
@@ -415,6 +416,7 @@ def read_anchors(spec: dict, real_rows: list[readers.ScoreRow], tree: Tree, year
     that the release does not already hold (its package source wins) come back as rows for national.csv."""
     scale = 10 ** decimals
     units = unit_directory()
+    year_end = dt.date(year, 12, 31)   # names resolve to the unit version valid at the end of the year
     anchors = Anchors()
     held = {(row.unit_code, row.component_code) for row in real_rows}
     for row in real_rows:
@@ -425,7 +427,7 @@ def read_anchors(spec: dict, real_rows: list[readers.ScoreRow], tree: Tree, year
     for item in spec.get("anchors") or []:
         path = config.DATA_DIR / "reports" / item["file"]
         for line, record in layouts.read_records(path, layouts.load_layout(item["layout"])):
-            code = units.resolve(record["unit_type"], record["unit_name"])
+            code = units.resolve_on(record["unit_type"], record["unit_name"], year_end)
             if code is None:
                 raise FillError(path, f"unknown {record['unit_type']} {record['unit_name']!r}", line, "unit_name")
             key = (code, record["component_code"])
@@ -442,19 +444,19 @@ def read_anchors(spec: dict, real_rows: list[readers.ScoreRow], tree: Tree, year
     region_of = {p.code: p.region for p in provinces(year)}
     sizes = {region: list(region_of.values()).count(region) for region in set(region_of.values())}
     for row in _region_rows(spec):
-        code = units.resolve(row["unit_type"], row["unit_name_vi"])
+        code = units.resolve_on(row["unit_type"], row["unit_name_vi"], year_end)
         if (row["index_code"] == tree.method.index_code and int(row["year"]) == year and row["component_code"] == "TOTAL"
                 and code in region_of and row["rank"] and row["rank_of"] == str(sizes[region_of[code]])):
             anchors.region_ranks.setdefault(code, (int(row["rank"]), row["source_ref"]))
     for item in spec.get("implied_ranks") or []:
         # A rank the source states through a printed change ("down 5 places on last year"): kept true as well.
-        key = (units.resolve("province", item["unit"]), str(item["component"]))
+        key = (units.resolve_on("province", item["unit"], year_end), str(item["component"]))
         if key not in anchors.facts or anchors.facts[key].rank is not None:
             raise FillError(where, f"implied rank of {item['unit']} {item['component']}: needs a printed score "
                                    "and no printed rank", column="implied_ranks")
         anchors.facts[key].rank = int(item["rank"])
     for name in spec.get("ranked_last") or []:
-        anchors.last_place[units.resolve("province", name)] = name
+        anchors.last_place[units.resolve_on("province", name, year_end)] = name
     return anchors, national
 
 
@@ -493,9 +495,10 @@ def write_fill(folder: Path, method: methodology.Methodology, year: int, spec: d
     decimals = int(spec.get("decimals", 2))
     seed = int(spec["seed"])
     units = unit_directory()
+    year_end = dt.date(year, 12, 31)
     not_ranked = set()
     for name in spec.get("not_ranked") or []:
-        code = units.resolve("province", name)
+        code = units.resolve_on("province", name, year_end)
         if code is None:
             raise FillError(folder, f"not_ranked names an unknown province {name!r}", column="not_ranked")
         not_ranked.add(code)
@@ -508,7 +511,7 @@ def write_fill(folder: Path, method: methodology.Methodology, year: int, spec: d
         (folder / name).unlink(missing_ok=True)
     if national:
         position = {c: m.position for c, m in method.components.items()}
-        national.sort(key=lambda r: (units.resolve("province", r["unit_name"]), position[r["component_code"]]))
+        national.sort(key=lambda r: (units.resolve_on("province", r["unit_name"], year_end), position[r["component_code"]]))
         (folder / NATIONAL_FILE).write_text(_csv(national), encoding="utf-8")
         entries.append({"name": NATIONAL_FILE, "sha256": sha256_of(folder / NATIONAL_FILE), "layout": "canonical"})
     ranked_units = len(provinces(year)) - len(not_ranked)

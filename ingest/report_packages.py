@@ -16,6 +16,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import yaml
@@ -26,6 +27,8 @@ from ingest.packages import sha256_of
 from ingest.reference import unit_directory
 
 PACKAGE_COLUMNS = ("unit_name", "unit_type", "component_code", "score", "rank", "rank_of", "source_ref")
+UNIT_PACKAGE_COLUMNS = ("unit_name", "unit_type", "component_code", "score_kind", "score", "pct_of_max", "rank",
+                        "rank_of", "change_printed", "rank_change_printed", "source_ref")
 
 
 def _line(source_ref: str) -> int:
@@ -88,6 +91,8 @@ def build(report_dir: Path, releases_dir: Path | None = None) -> list[Path]:
     spec = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
     with (report_dir / "scores.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
+    if spec.get("layout") == "unit_scores":
+        return build_unit_packages(report_dir, spec, rows, releases_dir)
     written = []
     for release in spec["releases"]:
         index_code, year, edition = release["index"], int(release["year"]), int(release.get("edition", 1))
@@ -98,25 +103,88 @@ def build(report_dir: Path, releases_dir: Path | None = None) -> list[Path]:
         if unknown:
             raise InputError(spec_path, f"{index_code} {year}: codes {unknown} are neither in methodology "
                                         f"{method.version} nor listed under not_components")
-        folder = (releases_dir or config.RELEASES_DIR) / index_code.lower() / str(year) / str(edition)
-        folder.mkdir(parents=True, exist_ok=True)
-        data_file = folder / "scores.csv"
-        data_file.write_text(_csv_text(report_dir.name, facts, {c: m.position for c, m in method.components.items()}),
-                             encoding="utf-8")
-        manifest = {
-            "index": index_code, "year": year, "edition": edition,
-            "published_on": release.get("published_on"), "publisher": release["publisher"],
-            "source": release["source"], "methodology_version": str(release["methodology_version"]),
-            "coverage": release.get("coverage", "partial"), "synthetic": False,
-            "files": [{"name": "scores.csv", "sha256": sha256_of(data_file), "layout": "canonical"}],
-        }
-        if release.get("national_fill"):
-            real_rows = readers.read_canonical(data_file, method, unit_directory()).rows
-            manifest["files"] += national_fill.write_fill(folder, method, year, release["national_fill"], real_rows)
-            manifest.update(national_fill.manifest_fields(release["national_fill"]))
-        header = (f"# Built by `govwh package-report data/reports/{report_dir.name}` from the report's transcribed\n"
-                  "# figures: the first printing of each fact. Do not edit by hand; edit the report's packaging.yaml.\n")
-        (folder / "release.yaml").write_text(header + yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False),
-                                             encoding="utf-8")
-        written.append(folder / "release.yaml")
+        text = _csv_text(report_dir.name, facts, {c: m.position for c, m in method.components.items()})
+        written.append(_write_package(report_dir, release, text, "canonical", releases_dir))
+    return written
+
+
+def _write_package(report_dir: Path, release: dict, data_text: str, layout: str,
+                   releases_dir: Path | None) -> Path:
+    """scores.csv and its release.yaml (with the file's sha256) in data/releases/<index>/<year>/<edition>/."""
+    index_code, year, edition = release["index"], int(release["year"]), int(release.get("edition", 1))
+    folder = (releases_dir or config.RELEASES_DIR) / index_code.lower() / str(year) / str(edition)
+    folder.mkdir(parents=True, exist_ok=True)
+    data_file = folder / "scores.csv"
+    data_file.write_text(data_text, encoding="utf-8")
+    manifest = {
+        "index": index_code, "year": year, "edition": edition,
+        "published_on": release.get("published_on"), "publisher": release["publisher"],
+        "source": release["source"], "methodology_version": str(release["methodology_version"]),
+        "coverage": release.get("coverage", "partial"), "synthetic": bool(release.get("synthetic", False)),
+    }
+    if release.get("reason"):
+        manifest["reason"] = release["reason"]
+    manifest["files"] = [{"name": "scores.csv", "sha256": sha256_of(data_file), "layout": layout}]
+    if release.get("national_fill"):   # a complete national release: real national figures + anchored fill
+        method = methodology.load(index_code, str(release["methodology_version"]))
+        real_rows = readers.read_canonical(data_file, method, unit_directory()).rows
+        manifest["files"] += national_fill.write_fill(folder, method, year, release["national_fill"], real_rows)
+        manifest.update(national_fill.manifest_fields(release["national_fill"]))
+    header = (f"# Built by `govwh package-report data/reports/{report_dir.name}` from the report's transcribed\n"
+              "# figures: the first printing of each fact. Do not edit by hand; edit the report's packaging.yaml.\n")
+    if release.get("synthetic"):
+        header += "# SYNTHETIC: generated by the rule in `source`, not published by anyone.\n"
+    (folder / "release.yaml").write_text(header + yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False),
+                                         encoding="utf-8")
+    return folder / "release.yaml"
+
+
+def _unit_row(row: dict, kind: str, score: str, source_ref: str) -> list[str]:
+    return [row["unit_name_vi"], row["unit_type"], row["component_code"], kind, score,
+            row["pct_of_max"], row["rank"], row["rank_of"], row["delta_printed"], row["rank_change_printed"],
+            source_ref]
+
+
+def unit_score_rows(report: str, rows: list[dict], release: dict, index_map: dict[str, str]) -> list[list[str]]:
+    """The rows of one unit_scores package: the report's printed facts of the release's score kinds, or the
+    synthetic self-assessment its `synthetic_self_assessment` rule asks for (offsets added to appraised points).
+    """
+    mine = [r for r in rows if index_map.get(r["index_code"]) == release["index"] and int(r["year"]) == int(release["year"])]
+    rule = release.get("synthetic_self_assessment")
+    if not rule:
+        seen: set[tuple[str, str, str]] = set()
+        out = []
+        for r in mine:   # file order is document order; one printing per fact (first wins)
+            key = (r["unit_name_vi"], r["component_code"], r["score_kind"])
+            if r["score_kind"] in release["score_kinds"] and key not in seen:
+                seen.add(key)
+                out.append(_unit_row(r, r["score_kind"], r["score"], f"{report} {r['source_ref']}"))
+        return out
+    offsets = [Decimal(o) for o in rule["offsets"]]
+    appraised = [r for r in mine if r["score_kind"] == "appraised" and r["component_code"] in rule["components"]]
+    out = []
+    for position, r in enumerate(appraised):
+        offset = offsets[position % len(offsets)]
+        score = max(Decimal(r["score"]) + offset, Decimal(0))
+        blank = dict(r, pct_of_max="", rank="", rank_of="", delta_printed="", rank_change_printed="")
+        out.append(_unit_row(blank, "self", f"{score:.2f}",
+                             f"SYNTHETIC: appraised {r['score']} ({report} {r['source_ref']}) {offset:+.2f}"))
+    return out
+
+
+def build_unit_packages(report_dir: Path, spec: dict, rows: list[dict], releases_dir: Path | None = None) -> list[Path]:
+    """Packages of a province's own index (layout unit_scores), one per release listed in packaging.yaml."""
+    written = []
+    for release in spec["releases"]:
+        method = methodology.load(release["index"], str(release["methodology_version"]))
+        package_rows = unit_score_rows(report_dir.name, rows, release, spec["index_map"])
+        unknown = sorted({r[2] for r in package_rows} - set(method.components))
+        if unknown:
+            raise InputError(report_dir / "packaging.yaml", f"{release['index']} {release['year']}: codes {unknown} "
+                                                           f"are not in methodology {method.version}")
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(UNIT_PACKAGE_COLUMNS)
+        writer.writerows(package_rows)
+        written.append(_write_package(report_dir, release, out.getvalue(), "unit_scores", releases_dir))
     return written

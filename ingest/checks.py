@@ -150,9 +150,10 @@ def validate_candidate(schema: str, run_id: str, suites: list[str] | None = None
                 gx.ValidationDefinition(name=suite_name, data=batches[table], suite=suite)))
         if not definitions:
             raise ValueError(f"no suite to run among {suites}")
-        # One checkpoint for every suite: Data Docs are rebuilt once, not once per suite.
+        # One checkpoint for the chosen suites: Data Docs are rebuilt once, not once per suite. It is named after
+        # them, since the stored checkpoint of another choice names assets this run does not define.
         checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
-            name="publish_candidate", validation_definitions=definitions,
+            name="publish_" + "-".join(d.name for d in definitions), validation_definitions=definitions,
             actions=[UpdateDataDocsAction(name="data_docs")], result_format={"result_format": "COMPLETE"}))
         failpoint("checks.running")
         result = checkpoint.run()

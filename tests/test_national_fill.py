@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 import yaml
 
-from ingest import config, layouts, methodology, national_fill, packages, report_packages
+from ingest import config, fill_values, layouts, methodology, national_fill, packages, report_packages
 from ingest.reference import unit_directory
 
 RELEASES = sorted(p.parent.relative_to(config.RELEASES_DIR).as_posix()
@@ -41,10 +41,10 @@ def test_every_index_year_the_reports_hold_is_a_complete_release():
 @pytest.mark.parametrize("release_path", RELEASES)
 def test_fill_keeps_every_guarantee(release_path):
     release, method, rows = _rows(release_path)
-    tree = national_fill.tree_of(method)
+    tree = fill_values.tree_of(method)
     units = {r.unit_code for r, _ in rows}
     # Every province of the year (PAPI 2023: 61, Quảng Ninh and Bình Dương had no score).
-    expected = {p.code for p in national_fill.provinces(release.year)}
+    expected = {p.code for p in fill_values.provinces(release.year)}
     if release_path == "papi/2023/1":
         expected -= {"22", "74"}
     assert units == expected
@@ -92,7 +92,7 @@ def test_par_index_2024_ranks_and_region_order_hold():
     _, _, rows = _rows("par_index/2024/1")
     totals = {r.unit_name: r.score for r, _ in rows if r.component_code == "TOTAL"}
     assert sum(1 for s in totals.values() if s > Decimal("85.97")) == 55
-    region = [p for p in national_fill.provinces(2024) if p.region == "Trung du và miền núi phía Bắc"]
+    region = [p for p in fill_values.provinces(2024) if p.region == "Trung du và miền núi phía Bắc"]
     order = [p.name for p in sorted(region, key=lambda p: -totals[p.name])]
     assert order == ["Thái Nguyên", "Yên Bái", "Phú Thọ", "Sơn La", "Bắc Giang", "Lào Cai", "Hà Giang", "Điện Biên",
                      "Hòa Bình", "Lạng Sơn", "Tuyên Quang", "Lai Châu", "Bắc Kạn", "Cao Bằng"]
@@ -140,12 +140,12 @@ def test_same_seed_same_files_other_seed_other_fill(tmp_path):
 def test_contradicting_anchors_are_refused(tmp_path):
     """A printed rank that cannot hold (two provinces given the same place) stops the fill; nothing is guessed."""
     method = methodology.load("SIPAS", "2022")
-    tree = national_fill.tree_of(method)
-    anchors = national_fill.Anchors(facts={("12", "TOTAL"): national_fill.Fact(8151, 55, "a"),
-                                           ("80", "TOTAL"): national_fill.Fact(None, 55, "b")})
-    with pytest.raises(national_fill.FillError, match="rank 55 of .* cannot be given"):
-        national_fill.generate(tree, 2024, anchors, seed=1, decimals=2, where=tmp_path)
-    anchors = national_fill.Anchors(facts={("12", "TOTAL"): national_fill.Fact(8151, 55, "a"),
-                                           ("80", "TOTAL"): national_fill.Fact(8271, 56, "b")})
-    with pytest.raises(national_fill.FillError):
-        national_fill.generate(tree, 2024, anchors, seed=1, decimals=2, where=tmp_path)
+    tree = fill_values.tree_of(method)
+    anchors = fill_values.Anchors(facts={("12", "TOTAL"): fill_values.Fact(8151, 55, "a"),
+                                           ("80", "TOTAL"): fill_values.Fact(None, 55, "b")})
+    with pytest.raises(fill_values.FillError, match="rank 55 of .* cannot be given"):
+        fill_values.generate(tree, 2024, anchors, seed=1, decimals=2, where=tmp_path)
+    anchors = fill_values.Anchors(facts={("12", "TOTAL"): fill_values.Fact(8151, 55, "a"),
+                                           ("80", "TOTAL"): fill_values.Fact(8271, 56, "b")})
+    with pytest.raises(fill_values.FillError):
+        fill_values.generate(tree, 2024, anchors, seed=1, decimals=2, where=tmp_path)

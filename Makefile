@@ -48,6 +48,7 @@ run: venv
 	@$(PY) -m ingest.cli run-dag annual_release
 	@$(PY) -m ingest.cli summary
 	@$(PY) -m ingest.cli audit-report --brief $(REPORTS)
+	@$(PY) -m ingest.cli report --out .state/reports
 
 summary: venv
 	@$(PY) -m ingest.cli summary

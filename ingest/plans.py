@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-import yaml
 from psycopg2.extras import execute_values
 
 from ingest import config, db, packages, readers
@@ -63,12 +62,7 @@ def plans_dir() -> Path:
 
 
 def read_manifest(path: Path) -> Plan:
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"not a readable YAML file: {exc}") from exc
-    if not isinstance(doc, dict):
-        raise InputError(path, "expected a mapping of plan metadata")
+    doc = packages.read_yaml_mapping(path, "plan metadata")
     plan_id = packages._require(doc, "plan_id", path)
     if plan_id != path.parent.name:
         raise InputError(path, f"plan_id {plan_id!r} differs from its folder {path.parent.name!r}", column="plan_id")

@@ -91,10 +91,6 @@ class Report:
     fields_pct: list[tuple[str, str, Decimal | None, Decimal | None]]   # (code, name, previous %, this year's %)
     generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
 
-    @property
-    def fields(self) -> list[Row]:
-        return [r for r in self.rows if r.level == "field" or (r.level == "criterion" and r.rank is not None)]
-
 
 # --- Vietnamese number formatting (decimal comma) -------------------------------------------------------------
 
@@ -164,7 +160,7 @@ def _scores(cur, unit_name: str, index_code: str, year: int, region: bool) -> li
                                                                    "null::integer as region_rank_of"
     cur.execute(f"""
         select component_code, component_name, level, part, component_position, score, max_score, pct_of_max,
-               rank, rank_of, delta_vs_previous, rank_change_vs_previous, region_name, unit_type, index_name,
+               rank, rank_of, delta_vs_previous, rank_change_vs_previous, region_name, unit_code, unit_type, index_name,
                release_id, is_synthetic, {region_columns}
         from marts.v_component_score
         where unit_name = %s and index_code = %s and year = %s
@@ -257,9 +253,7 @@ def fetch(unit_name: str, index_code: str, year: int | None = None) -> Report:
         cur.execute("select publisher, published_on, source from marts.dim_release where release_id = %s",
                     (total_row["release_id"],))
         publisher, published_on, source = cur.fetchone() or (None, None, None)
-        cur.execute("select unit_code from marts.dim_unit where unit_name = %s and unit_type = %s limit 1",
-                    (unit_name, total_row["unit_type"]))
-        (unit_code,) = cur.fetchone()
+        unit_code = total_row["unit_code"]
         cur.execute("""
             select component_code, component_name, score, max_score, points_lost, owner_vi, owner_named_for
             from marts.v_points_lost

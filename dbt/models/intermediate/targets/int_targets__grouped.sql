@@ -34,9 +34,9 @@ grouped as (
         metric_kind,
         -- strings
         min(plan_ref) as plan_ref,
-        string_agg(distinct target_printed, ' | ') as target_printed,
+        string_agg(distinct target_printed, '; ') as target_printed,
         string_agg(distinct owner_vi, '; ') as owner_vi,
-        string_agg(distinct verdict_printed, ' | ') as verdict_printed,
+        string_agg(distinct verdict_printed, '; ') as verdict_printed,
         (array_agg(result_source_ref order by source_row) filter (where result_printed is not null))[1]
             as result_source_ref,
         string_agg(distinct section, ', ') as section,

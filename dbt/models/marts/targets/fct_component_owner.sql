@@ -7,17 +7,12 @@ owners as (
     where {{ partition_filter() }}
 ),
 
-units as (
-    select * from {{ ref('dim_unit') }}
-),
-
 final as (
     select
         -- ids
         owners.plan_id,
         owners.index_code,
         owners.year,
-        units.unit_key,
         owners.unit_code,
         owners.component_code,
         -- strings
@@ -26,10 +21,6 @@ final as (
         -- lineage
         owners.source_ref
     from owners
-    left join units
-        on units.unit_code = owners.unit_code
-        and units.unit_type = owners.unit_type
-        and make_date(owners.year, 12, 31) between units.valid_from and coalesce(units.valid_to, date '9999-12-31')
 )
 
 select * from final

@@ -44,11 +44,7 @@ final as (
         targets.file_sha256,
         targets.source_row
     from targets
-    -- The unit version valid at the end of the target's year.
-    left join units
-        on units.unit_code = targets.unit_code
-        and units.unit_type = targets.unit_type
-        and make_date(targets.year, 12, 31) between units.valid_from and coalesce(units.valid_to, date '9999-12-31')
+    left join units on {{ unit_version_at_year_end('units', 'targets') }}
 )
 
 select * from final

@@ -47,6 +47,7 @@ run: venv
 	@$(PY) -m ingest.cli db-start
 	@$(PY) -m ingest.cli run-dag annual_release
 	@$(PY) -m ingest.cli summary
+	@$(PY) -m ingest.cli unit-summary
 	@$(PY) -m ingest.cli audit-report --brief $(REPORTS)
 	@$(PY) -m ingest.cli report --out .state/reports
 

@@ -22,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("airflow-setup", help="prepare the project-local AIRFLOW_HOME")
     sub.add_parser("summary", help="print Lai Châu's PAR INDEX summary from the marts")
     sub.add_parser("checksum", help="print a checksum of every published mart (equal after an idempotent rerun)")
+    sub.add_parser("unit-summary", help="print the province's own index of departments and districts from the marts")
     pkg = sub.add_parser("package-report", help="write release packages from a report's transcribed figures")
     pkg.add_argument("report_dir")
     rep = sub.add_parser("report", help="write a province's analysis report (HTML and DOCX) from the marts")
@@ -60,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "checksum":
             from ingest import checksum
             print(checksum.render(checksum.mart_checksums()))
+        elif args.command == "unit-summary":
+            from ingest import summary
+            print(summary.render_units())
         elif args.command == "package-report":
             from pathlib import Path
             from ingest import report_packages

@@ -10,7 +10,7 @@ import yaml
 
 from ingest import checks, checksum, config, load, packages, pipeline
 from ingest.errors import InputError
-from tests.conftest import make_database, query
+from tests.conftest import published_database, query
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 CASES = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))
@@ -19,11 +19,8 @@ EDITIONS = itertools.count(2)
 
 @pytest.fixture(scope="module")
 def corpus_db(server):
-    mp = pytest.MonkeyPatch()
-    wh = make_database(server, "corpus", mp)
-    pipeline.run_all(pipeline_name="corpus")
-    yield wh
-    mp.undo()
+    with published_database(server, "corpus") as wh:
+        yield wh
 
 
 def _raw_counts(wh):

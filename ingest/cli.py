@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
             from pathlib import Path
             from ingest import report_audit
             return report_audit.main([Path(p) for p in args.report_dirs], Path(args.out), brief=args.brief)
-    except InputError as exc:
+    except (InputError, LookupError) as exc:   # bad input, or nothing published to report on
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

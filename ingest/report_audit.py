@@ -91,6 +91,7 @@ class Report:
     children: dict                 # (index, year, parent) -> list of (component, level)
     national_rank_of: set[int]
     code_map: dict[str, str]
+    index_map: dict[str, str]      # the report's index codes -> the registry's (packaging.yaml)
     not_components: set[str]
     pct_deltas: set[tuple]         # (source_ref, index, year, unit, component) whose delta is in percentage points
     not_compared: set[tuple]
@@ -174,7 +175,7 @@ def read_report(folder: Path) -> Report:
         spec = yaml.safe_load((folder / "packaging.yaml").read_text(encoding="utf-8")) or {}
     return Report(folder, printings, maxima, unit_maxima, children,
                   {int(n) for n in spec.get("national_rank_of", [63])}, spec.get("code_map", {}) or {},
-                  set(spec.get("not_components", []) or []), pct_deltas, not_compared)
+                  spec.get("index_map", {}) or {}, set(spec.get("not_components", []) or []), pct_deltas, not_compared)
 
 
 # --- helpers ----------------------------------------------------------------------------------------------------
@@ -372,34 +373,55 @@ def unreadable_values(report: Report) -> list[Finding]:
 
 # --- against the warehouse --------------------------------------------------------------------------------------
 
-def warehouse_values(report: Report) -> tuple[dict, bool] | None:
-    """{(index, year, unit_code, component): row} of the published marts, or None without marts."""
+def warehouse_values(report: Report) -> tuple[dict, list[str], bool] | None:
+    """The published values of the report's index-years, or None without marts. Keys: (index, year, unit,
+    component, score kind): provinces by code from v_component_score, a province's own units by name and score
+    kind from v_unit_score (the latest edition)."""
     from ingest.province_report import has_region_rank
 
-    pairs = sorted({(p.index_code, p.year) for p in report.printings})
+    pairs = sorted({(report.index_map.get(p.index_code, p.index_code), p.year) for p in report.printings})
+    selection = ([i for i, _ in pairs], [y for _, y in pairs])
     with db.transaction() as cur:
-        cur.execute("select to_regclass('marts.v_component_score') is not null")
-        if not cur.fetchone()[0]:
+        cur.execute("select to_regclass('marts.v_component_score') is not null, "
+                    "to_regclass('marts.v_unit_score') is not null")
+        national, own_units = cur.fetchone()
+        if not national:
             return None
         region = has_region_rank(cur)
         columns = "region_rank, region_rank_of" if region else "null::integer, null::integer"
         cur.execute(f"""
-            select index_code, year, unit_code, component_code, score, rank, rank_of, {columns}, source_ref
+            select index_code, year, unit_code, component_code, '', score, rank, rank_of, {columns},
+                   'marts.v_component_score (' || coalesce(source_ref, '') || ')'
             from marts.v_component_score
-            where (index_code, year) in (select * from unnest(%s::text[], %s::int[]))""",
-                    ([i for i, _ in pairs], [y for _, y in pairs]))
-        return {row[:4]: row[4:] for row in cur.fetchall()}, region
+            where (index_code, year) in (select * from unnest(%s::text[], %s::int[]))""", selection)
+        published = {row[:5]: row[5:] for row in cur.fetchall()}
+        views = ["marts.v_component_score"]
+        if own_units:
+            cur.execute("""
+                select distinct on (index_code, year, unit_name, component_code, score_kind)
+                       index_code, year, unit_name, component_code, score_kind, score, rank, rank_of, null, null,
+                       'marts.v_unit_score (' || coalesce(source_ref, '') || ')'
+                from marts.v_unit_score
+                where (index_code, year) in (select * from unnest(%s::text[], %s::int[]))
+                order by index_code, year, unit_name, component_code, score_kind, edition desc""", selection)
+            published.update({row[:5]: row[5:] for row in cur.fetchall()})
+            views.append("marts.v_unit_score")
+    return published, views, region
 
 
 def differs_from_warehouse(report: Report, published: dict) -> list[Finding]:
     units = unit_directory()
     found = []
     for p in report.printings:
-        if p.component_code in report.not_components or p.score_kind not in ("", "final"):
+        if p.component_code in report.not_components:
             continue
-        unit_code, _ = units.match(p.unit_type, p.unit_name) if p.unit_type in units.unit_types else (None, None)
+        index = report.index_map.get(p.index_code, p.index_code)
         code = report.code_map.get(p.component_code, p.component_code)
-        row = published.get((p.index_code, p.year, unit_code, code)) if unit_code else None
+        if p.unit_type == "province":
+            unit_code, _ = units.match(p.unit_type, p.unit_name)
+            row = published.get((index, p.year, unit_code, code, "")) if unit_code else None
+        else:
+            row = published.get((index, p.year, p.unit_name, code, p.score_kind))
         if row is None:
             continue
         score, rank, rank_of, region_rank, region_rank_of, where = row
@@ -410,8 +432,7 @@ def differs_from_warehouse(report: Report, published: dict) -> list[Finding]:
             checks.append(("region_rank", p.values["rank"], region_rank))
         for measure, printed, stored in checks:
             if printed is not None and stored is not None and not _equal_at(printed, Decimal(stored)):
-                found.append(_finding(p, measure, printed, Decimal(stored), "differs_from_warehouse",
-                                      f"marts.v_component_score ({where})"))
+                found.append(_finding(p, measure, printed, Decimal(stored), "differs_from_warehouse", where))
     return found
 
 
@@ -429,8 +450,9 @@ def audit(folder: Path, with_warehouse: bool = True) -> tuple[Report, list[Findi
         if published is None:
             note = "no published marts to compare with"
         else:
-            found += differs_from_warehouse(report, published[0])
-            note = "compared with marts.v_component_score" + ("" if published[1] else " (no region ranks there yet)")
+            values, views, region = published
+            found += differs_from_warehouse(report, values)
+            note = "compared with " + ", ".join(views) + ("" if region else " (no region ranks there yet)")
     found.sort(key=lambda f: (line_of(f.source_ref), f.kind, f.measure))
     return report, found, note
 

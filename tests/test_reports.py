@@ -228,3 +228,19 @@ def test_audit_kinds_on_synthetic_figures(tmp_path):
         ("L1", "TOTAL", "rank", "64", "63", "rank_above_ranked_units"),
         ("L2", "1", "delta", "0.5", "0.60", "delta_not_difference"),
     }
+
+
+def test_audit_compares_a_provinces_own_units_with_the_unit_marts(published_db, tmp_path):
+    """The departments' figures are compared with marts.v_unit_score (the province's own index)."""
+    folder = tmp_path / "provincial_par_2023_units"
+    shutil.copytree(config.PROJECT_ROOT / "data/reports/provincial_par_2023_units", folder)
+    scores = (folder / "scores.csv").read_text(encoding="utf-8")
+    row = "Ban Dân tộc,department,TOTAL,58.23,79.76,3,5"
+    assert row in scores
+    (folder / "scores.csv").write_text(scores.replace(row, row.replace("58.23", "58.32").replace(",3,5", ",4,5")),
+                                       encoding="utf-8")
+    _, findings, note = report_audit.audit(folder)
+    assert "marts.v_unit_score" in note
+    differs = {(f.unit_name, f.measure, str(f.printed_value), str(f.expected_value)) for f in findings
+               if f.kind == "differs_from_warehouse"}
+    assert differs == {("Ban Dân tộc", "score", "58.32", "58.23"), ("Ban Dân tộc", "rank", "4", "3")}

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import Asset, Param, dag, task
+from airflow.sdk import Param, dag, task
+
+from ingest.assets import PUBLISHED_SCORES
 
 PIPELINE = "annual_release"
-PUBLISHED_SCORES = Asset(name="marts.fct_component_score", uri="govwh://marts/fct_component_score")
 DB_RETRIES = {"retries": 2, "retry_delay": timedelta(seconds=20)}
 
 

@@ -14,13 +14,14 @@ SUPERSET_STAMP := $(SUPERSET_VENV)/.installed
 export AIRFLOW_HOME := $(CURDIR)/.airflow
 export PYTHONDONTWRITEBYTECODE :=
 
-.PHONY: help run test venv db-start db-url stop airflow-ui summary clean docs superset-bundle superset-venv browser superset-ui
+.PHONY: help run test venv db-start db-url stop airflow-ui summary checksum clean docs superset-bundle superset-venv browser superset-ui
 
 help:
 	@echo "make run        set up, start the warehouse, run the annual DAG on the sample, print a summary"
 	@echo "make test       set up and run the whole test suite"
 	@echo "make db-start   start the embedded PostgreSQL (make stop stops it)"
 	@echo "make db-url     print a libpq URL of the warehouse"
+	@echo "make checksum   print a checksum of every published mart"
 	@echo "make airflow-ui start the Airflow UI on the same DAGs (http://127.0.0.1:8080)"
 	@echo "make docs       dbt docs of the published marts + GX Data Docs in .state/docs/index.html"
 	@echo "make superset-bundle  rewrite docker/superset/bundle/ from the dashboard specs and the marts' docs"
@@ -53,6 +54,9 @@ run: venv
 
 summary: venv
 	@$(PY) -m ingest.cli summary
+
+checksum: venv
+	@$(PY) -m ingest.cli checksum
 
 test: venv superset-venv browser
 	@$(PY) -m ingest.cli db-start

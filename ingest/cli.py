@@ -25,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("superset-bundle", help="write docker/superset/bundle/ from the dashboard specs and the marts' docs")
     ui = sub.add_parser("superset-ui", help="Superset with the starter dashboard on the local marts (as bi_reader)")
     ui.add_argument("--port", type=int, default=8188)
+    sub.add_parser("checksum", help="print a checksum of every published mart (equal after an idempotent rerun)")
     pkg = sub.add_parser("package-report", help="write release packages from a report's transcribed figures")
     pkg.add_argument("report_dir")
     args = parser.parse_args(argv)
@@ -61,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "superset-ui":
             from ingest import superset_local
             superset_local.run_ui(args.port)
+        elif args.command == "checksum":
+            from ingest import checksum
+            print(checksum.render(checksum.mart_checksums()))
         elif args.command == "package-report":
             from pathlib import Path
             from ingest import report_packages

@@ -11,6 +11,7 @@ DATA_DIR = Path(os.environ.get("GOVWH_DATA_DIR", PROJECT_ROOT / "data"))
 RELEASES_DIR = DATA_DIR / "releases"
 METHODOLOGY_DIR = DATA_DIR / "methodology"
 REFERENCE_DIR = DATA_DIR / "reference"
+CORRECTIONS_DIR = DATA_DIR / "corrections"
 DBT_DIR = PROJECT_ROOT / "dbt"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 STATE_DIR = Path(os.environ.get("GOVWH_STATE_DIR", PROJECT_ROOT / ".state"))

@@ -9,6 +9,7 @@ from psycopg2.extras import execute_values
 
 from ingest import db, methodology, packages, readers
 from ingest.errors import InputError, display_path
+from ingest.faults import failpoint
 from ingest.log import log
 from ingest.reference import unit_directory
 
@@ -42,7 +43,7 @@ def _load_methodology(cur, method: methodology.Methodology) -> None:
           c.source_ref, method.previous_version) for c in method.components.values()])
 
 
-def read_release(manifest: Path) -> tuple[packages.Release, methodology.Methodology, dict[str, list]]:
+def read_release(manifest: Path) -> tuple[packages.Release, methodology.Methodology, dict[str, readers.ReadResult]]:
     """Everything checked before the database is touched."""
     release = packages.read_manifest(manifest)
     paths = packages.verify_files(release)
@@ -51,18 +52,45 @@ def read_release(manifest: Path) -> tuple[packages.Release, methodology.Methodol
         raise InputError(release.path, f"methodology {method.version} applies to {method.first_year}–"
                                        f"{method.last_year or 'now'}, not to {release.year}", column="methodology_version")
     units = unit_directory()
-    rows = {}
+    results = {}
     for item in release.files:
         if item.layout != "canonical":
             raise InputError(release.path, f"unknown layout {item.layout!r} for {item.name}", column="files")
-        rows[item.name] = readers.read_canonical(paths[item.name], method, units)
-    return release, method, rows
+        results[item.name] = readers.read_canonical(paths[item.name], method, units, encoding=item.encoding,
+                                                    year=release.year)
+    return release, method, results
+
+
+def _record_edition_changes(cur, release: packages.Release) -> int:
+    """A later edition: every value that differs from the previous edition goes to audit.corrections."""
+    cur.execute("select release_id from raw.releases where index_code = %s and year = %s and edition < %s "
+                "order by edition desc limit 1", (release.index_code, release.year, release.edition))
+    previous = cur.fetchone()
+    if not previous:
+        return 0
+    cur.execute("""
+        insert into audit.corrections (index_code, year, unit_code, component_code, field, old_value, new_value,
+                                       change, release_id, previous_release_id, reason, source)
+        select %(index)s, %(year)s, coalesce(new.unit_code, old.unit_code), coalesce(new.component_code, old.component_code),
+               changed.field, changed.old_value, changed.new_value,
+               case when old.unit_code is null then 'added' when new.unit_code is null then 'removed' else 'changed' end,
+               %(release)s, %(previous)s, %(reason)s, %(source)s
+        from (select * from raw.component_scores where release_id = %(release)s) as new
+        full join (select * from raw.component_scores where release_id = %(previous)s) as old
+            on old.unit_code = new.unit_code and old.component_code = new.component_code
+        cross join lateral (values ('score', old.score, new.score), ('rank', old.rank::numeric, new.rank::numeric),
+                                   ('rank_of', old.rank_of::numeric, new.rank_of::numeric))
+            as changed (field, old_value, new_value)
+        where changed.old_value is distinct from changed.new_value""",
+        {"index": release.index_code, "year": release.year, "release": release.release_id,
+         "previous": previous[0], "reason": release.reason, "source": display_path(release.path)})
+    return cur.rowcount
 
 
 def load_release(manifest: Path, run_id: str) -> LoadResult:
     started = time.monotonic()
-    release, method, rows_by_file = read_release(manifest)
-    total = sum(len(rows) for rows in rows_by_file.values())
+    release, method, results = read_release(manifest)
+    total = sum(len(result.rows) for result in results.values())
     manifest_sha = packages.sha256_of(release.path)
     with db.transaction() as cur:
         cur.execute("select pg_advisory_xact_lock(hashtext(%s))", (release.release_id,))
@@ -86,15 +114,28 @@ def load_release(manifest: Path, run_id: str) -> LoadResult:
              release.coverage, release.reason, display_path(release.path), manifest_sha),
         )
         for item in release.files:
-            rows = rows_by_file[item.name]
+            result = results[item.name]
+            source_file = display_path(release.folder / item.name)
             cur.execute("insert into raw.release_files (release_id, file_name, file_sha256, row_count) "
-                        "values (%s, %s, %s, %s)", (release.release_id, item.name, item.sha256, len(rows)))
+                        "values (%s, %s, %s, %s)", (release.release_id, item.name, item.sha256, len(result.rows)))
             execute_values(cur, """
-                insert into raw.component_scores (release_id, file_sha256, source_row, unit_name, unit_code,
-                    unit_type, component_code, score, rank, rank_of, source_ref) values %s""",
-                [(release.release_id, item.sha256, r.source_row, r.unit_name, r.unit_code, r.unit_type,
-                  r.component_code, r.score, r.rank, r.rank_of, r.source_ref) for r in rows], page_size=5000)
+                insert into raw.component_scores (release_id, file_sha256, source_file, source_row, unit_name,
+                    unit_code, unit_type, component_code, score, rank, rank_of, source_ref) values %s""",
+                [(release.release_id, item.sha256, source_file, r.source_row, r.unit_name, r.unit_code, r.unit_type,
+                  r.component_code, r.score, r.rank, r.rank_of, r.source_ref) for r in result.rows], page_size=5000)
+            if result.normalisations:
+                execute_values(cur, """
+                    insert into audit.normalisations (release_id, source_file, source_row, column_name, original,
+                        normalised, rule) values %s""",
+                    [(release.release_id, source_file, n.source_row, n.column, n.original, n.normalised, n.rule)
+                     for n in result.normalisations])
+                for n in result.normalisations:
+                    log("ingest", f"{source_file} row {n.source_row} {n.column}: {n.original!r} → "
+                                  f"{n.normalised!r} ({n.rule})")
+        changes = _record_edition_changes(cur, release)
         cur.execute("insert into audit.load_log (run_id, release_id, action, rows) values (%s, %s, 'loaded', %s)",
                     (run_id, release.release_id, total))
-    log("ingest", f"{release.release_id}: loaded {total} rows in {time.monotonic() - started:.1f}s")
+        failpoint("ingest.before_commit")
+    note = f"; {changes} value(s) differ from the previous edition (audit.corrections)" if changes else ""
+    log("ingest", f"{release.release_id}: loaded {total} rows in {time.monotonic() - started:.1f}s{note}")
     return LoadResult(release.release_id, release.index_code, release.year, "loaded", total)

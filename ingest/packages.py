@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from ingest import config
 from ingest.errors import InputError
 
 COVERAGES = ("complete", "partial")
+SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,7 @@ class ReleaseFile:
     name: str
     sha256: str
     layout: str = "canonical"
+    encoding: str | None = None      # None = UTF-8 (a UTF-16 byte-order mark is honoured)
 
 
 @dataclass(frozen=True)
@@ -82,9 +85,11 @@ def read_manifest(path: Path) -> Release:
         raise InputError(path, f"'coverage' must be one of {COVERAGES}, got {coverage!r}", column="coverage")
     files = []
     for item in _require(doc, "files", path, list):
-        if not isinstance(item, dict) or not item.get("name") or not item.get("sha256"):
-            raise InputError(path, f"each file needs 'name' and 'sha256', got {item!r}", column="files")
-        files.append(ReleaseFile(str(item["name"]), str(item["sha256"]).lower(), str(item.get("layout", "canonical"))))
+        if not isinstance(item, dict) or not item.get("name") or not SHA256.fullmatch(str(item.get("sha256"))):
+            raise InputError(path, f"each file needs a 'name' and a 'sha256' of 64 hex digits (quoted), got {item!r}",
+                             column="files")
+        files.append(ReleaseFile(str(item["name"]), str(item["sha256"]).lower(), str(item.get("layout", "canonical")),
+                                 item.get("encoding")))
     release = Release(
         path=path, index_code=index_code, year=year, edition=edition, published_on=published_on,
         publisher=_require(doc, "publisher", path), source=_require(doc, "source", path),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from ingest import checks, db, load, packages, publish, transform
+from ingest import checks, corrections, db, load, packages, publish, transform
 from ingest.log import log
 
 
@@ -30,6 +30,7 @@ def ingest(index_code: str | None, year: int | None, run_id: str) -> list[str]:
     log("ingest", f"{len(manifests)} release package(s) for index={index_code or 'any'} year={year or 'any'}")
     for manifest in manifests:
         load.load_release(manifest, run_id)
+    corrections.load_all(index_code, year)
     if index_code is None:
         return []
     with db.transaction() as cur:

@@ -12,6 +12,7 @@ import time
 from psycopg2 import sql
 
 from ingest import config, db
+from ingest.faults import failpoint
 from ingest.log import log
 from ingest.transform import check_candidate_name
 
@@ -113,6 +114,7 @@ def publish(schema: str, partitions: list[str], run_id: str) -> int:
         cur.execute("insert into audit.publish_log (run_id, partitions, tables, rows) values (%s, %s, %s, %s)",
                     (run_id, ", ".join(partitions) or "all", len(tables) + len(views), published))
         cur.execute(sql.SQL("drop schema {} cascade").format(cand))
+        failpoint("publish.before_commit")
     log("publish", f"published {published} rows ({', '.join(partitions) or 'all partitions'}) "
                    f"in {time.monotonic() - started:.1f}s")
     return published

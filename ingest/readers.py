@@ -1,8 +1,9 @@
 """Readers of release data files. Each yields checked rows or raises an InputError naming file, row, column."""
 from __future__ import annotations
 
+import codecs
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -11,7 +12,19 @@ from ingest.methodology import Methodology
 from ingest.reference import UnitDirectory, normalise
 
 CANONICAL_COLUMNS = ("unit_name", "unit_type", "component_code", "score")
-OPTIONAL_COLUMNS = ("rank", "rank_of", "source_ref")
+OPTIONAL_COLUMNS = ("rank", "rank_of", "source_ref", "index_code", "year")
+ENCODINGS = ("utf-8", "utf-16", "cp1258")
+
+
+@dataclass(frozen=True)
+class Normalisation:
+    """A published value changed on the way in; recorded in audit.normalisations."""
+
+    source_row: int
+    column: str
+    original: str
+    normalised: str
+    rule: str
 
 
 @dataclass(frozen=True)
@@ -27,13 +40,20 @@ class ScoreRow:
     source_ref: str | None
 
 
+@dataclass
+class ReadResult:
+    rows: list[ScoreRow]
+    normalisations: list[Normalisation] = field(default_factory=list)
+
+
 def parse_decimal(text: str, path: Path, row: int, column: str) -> Decimal:
     try:
         value = Decimal(text.strip())
     except InvalidOperation:
         value = None
     if value is None or not value.is_finite():
-        raise InputError(path, f"expected a number with a decimal point (e.g. 85.97), got {text!r}", row, column)
+        hint = " (decimal commas and thousands separators are not read in the canonical layout)" if "," in text else ""
+        raise InputError(path, f"expected a number with a decimal point (e.g. 85.97), got {text!r}{hint}", row, column)
     return value
 
 
@@ -46,49 +66,94 @@ def parse_int(text: str, path: Path, row: int, column: str) -> int | None:
     return int(text)
 
 
-def read_csv_records(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """A CSV file's header and its records with their line numbers (header = row 1)."""
+def decode(path: Path, encoding: str | None = None) -> tuple[str, Normalisation | None]:
+    """The file's text. UTF-8 unless release.yaml declares another encoding; a UTF-16 BOM is honoured."""
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputError(path, "is empty; expected a header row and data rows", row=1)
+    if encoding is None and data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        encoding = "utf-16"
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise InputError(path, f"is not UTF-8 (byte {exc.start}: {exc.reason})", row=line) from exc
-    reader = csv.DictReader(text.splitlines(), strict=True)
-    header = reader.fieldnames or []
-    records = []
-    for line, record in enumerate(reader, start=2):
-        if None in record or any(v is None for v in record.values()):
-            raise InputError(path, f"has {len(header)} columns in the header but a different number here", line)
-        records.append((line, record))
-    return header, records
+        text = data.decode(encoding or "utf-8-sig")
+    except (UnicodeDecodeError, LookupError) as exc:
+        start = getattr(exc, "start", 0)
+        line = data[:start].count(b"\n") + 1
+        raise InputError(path, f"is not {encoding or 'UTF-8'} (byte {start}); declare the file's encoding in "
+                               f"release.yaml (files: - encoding: one of {', '.join(ENCODINGS)})", row=line) from exc
+    note = Normalisation(1, "(file)", encoding, "utf-8", "encoding") if encoding not in (None, "utf-8") else None
+    return text, note
 
 
-def read_canonical(path: Path, methodology: Methodology, units: UnitDirectory) -> list[ScoreRow]:
-    """The canonical long CSV: one row per unit and component, UTF-8, decimal points."""
-    header, records = read_csv_records(path)
-    missing = [c for c in CANONICAL_COLUMNS if c not in header]
+def check_header(path: Path, header: list[str], required: tuple[str, ...], optional: tuple[str, ...]) -> None:
+    expected = ", ".join(required + optional)
+    missing = [c for c in required if c not in header]
     if missing:
-        raise InputError(path, f"header lacks column(s) {', '.join(missing)}; expected "
-                               f"{', '.join(CANONICAL_COLUMNS + OPTIONAL_COLUMNS)}", row=1)
-    return to_score_rows(path, records, methodology, units)
+        raise InputError(path, f"header lacks column(s) {', '.join(missing)}; expected {expected}", row=1)
+    unknown = [c for c in header if c not in required + optional]
+    if unknown:
+        raise InputError(path, f"unexpected column(s) {', '.join(unknown)}; expected {expected}", row=1,
+                         column=unknown[0])
+
+
+def read_csv_records(path: Path, encoding: str | None = None, required: tuple[str, ...] = (),
+                     optional: tuple[str, ...] = ()) -> tuple[list[tuple[int, dict[str, str]]], list[Normalisation]]:
+    """A CSV file's records with their line numbers (header = row 1), after checking the header."""
+    text, note = decode(path, encoding)
+    reader = csv.DictReader(text.splitlines(), strict=True)
+    records = []
+    try:
+        header = [h.strip() for h in reader.fieldnames or []]
+        check_header(path, header, required, optional)
+        reader.fieldnames = header
+        for record in reader:
+            line = reader.line_num
+            extras = record.pop(None, None) or []
+            missing = sum(v is None for v in record.values())
+            if extras or missing:
+                found = len(header) - missing + len(extras)
+                raise InputError(path, f"has {len(header)} columns in the header but {found} here "
+                                       "(a truncated or misaligned row)", line)
+            records.append((line, record))
+    except csv.Error as exc:
+        raise InputError(path, f"is not a well-formed CSV file: {exc}", reader.line_num) from exc
+    return records, [note] if note else []
+
+
+def read_canonical(path: Path, methodology: Methodology, units: UnitDirectory, *, encoding: str | None = None,
+                   year: int | None = None) -> ReadResult:
+    """The canonical long CSV: one row per unit and component, decimal points."""
+    records, notes = read_csv_records(path, encoding, CANONICAL_COLUMNS, OPTIONAL_COLUMNS)
+    result = to_score_rows(path, records, methodology, units, year=year)
+    result.normalisations[:0] = notes
+    return result
 
 
 def to_score_rows(path: Path, records: list[tuple[int, dict[str, str]]], methodology: Methodology,
-                  units: UnitDirectory) -> list[ScoreRow]:
+                  units: UnitDirectory, *, year: int | None = None) -> ReadResult:
     """Check records in the canonical columns (from any layout) and turn them into score rows."""
-    rows: list[ScoreRow] = []
+    result = ReadResult([])
     seen: dict[tuple[str, str], int] = {}
     for line, record in records:
+        if record.get("index_code") and record["index_code"].strip() != methodology.index_code:
+            raise InputError(path, f"index {record['index_code']!r} differs from the manifest's "
+                                   f"{methodology.index_code}", line, "index_code")
+        if year is not None and record.get("year") and record["year"].strip() != str(year):
+            raise InputError(path, f"year {record['year']!r} differs from the manifest's {year}", line, "year")
         unit_type = record["unit_type"].strip()
         unit_name = normalise(record["unit_name"])
         if not unit_name:
             raise InputError(path, "unit name is empty", line, "unit_name")
-        unit_code = units.resolve(unit_type, unit_name)
+        unit_code, rule = units.match(unit_type, record["unit_name"])
         if unit_code is None:
             if unit_type not in units.unit_types:
                 raise InputError(path, f"unknown unit type {unit_type!r}; expected one of "
                                        f"{sorted(units.unit_types)}", line, "unit_type")
-            raise InputError(path, f"unknown {unit_type} {unit_name!r}: not in data/reference", line, "unit_name")
+            raise InputError(path, f"unknown {unit_type} {unit_name!r}: not in data/reference (add an alias to "
+                                   "data/reference/unit_aliases.csv if it is another name of a known unit)",
+                             line, "unit_name")
+        if rule:
+            canonical = units.name_of(unit_type, unit_code)
+            result.normalisations.append(Normalisation(line, "unit_name", record["unit_name"], canonical, rule))
         code = record["component_code"].strip()
         if code not in methodology.components:
             raise InputError(path, f"component {code!r} is not in methodology {methodology.index_code} "
@@ -102,8 +167,8 @@ def to_score_rows(path: Path, records: list[tuple[int, dict[str, str]]], methodo
         if key in seen:
             raise InputError(path, f"{unit_name} / {code} is already given at row {seen[key]}", line, "component_code")
         seen[key] = line
-        rows.append(ScoreRow(line, unit_name, unit_code, unit_type, code, score, rank, rank_of,
-                             (record.get("source_ref") or "").strip() or None))
-    if not rows:
+        result.rows.append(ScoreRow(line, unit_name, unit_code, unit_type, code, score, rank, rank_of,
+                                    (record.get("source_ref") or "").strip() or None))
+    if not result.rows:
         raise InputError(path, "has no data rows", row=2)
-    return rows
+    return result

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
-import psycopg2
 import pytest
 from psycopg2 import sql
 
@@ -53,16 +53,24 @@ def fresh_db(server, monkeypatch, request):
     return make_database(server, request.node.name.split("[")[0][:40].lower(), monkeypatch)
 
 
-@pytest.fixture(scope="module")
-def published_db(server):
+@contextmanager
+def published_database(server: config.Warehouse, name: str):
     """A database where the sample releases went through the whole pipeline once (no Airflow)."""
     from ingest import pipeline
 
     mp = pytest.MonkeyPatch()
-    wh = make_database(server, "published", mp)
-    pipeline.run_all(pipeline_name="tests")
-    yield wh
-    mp.undo()
+    try:
+        wh = make_database(server, name, mp)
+        pipeline.run_all(pipeline_name="tests")
+        yield wh
+    finally:
+        mp.undo()
+
+
+@pytest.fixture(scope="module")
+def published_db(server):
+    with published_database(server, "published") as wh:
+        yield wh
 
 
 def query(wh: config.Warehouse, statement: str, params=None, user: str | None = None) -> list[tuple]:

@@ -37,10 +37,11 @@ def _read(tmp_path, body: str):
 
 
 def test_reads_and_resolves_units(tmp_path):
-    rows = _read(tmp_path, "Lai Châu,province,TOTAL,85.97,56,63,L7\nLai  Châu,province,1,9.41,,,\n")
-    assert [(r.unit_code, r.component_code, r.score, r.rank) for r in rows] == [
+    result = _read(tmp_path, "Lai Châu,province,TOTAL,85.97,56,63,L7\nLai  Châu,province,1,9.41,,,\n")
+    assert [(r.unit_code, r.component_code, r.score, r.rank) for r in result.rows] == [
         ("12", "TOTAL", Decimal("85.97"), 56), ("12", "1", Decimal("9.41"), None)]
-    assert rows[1].source_row == 3
+    assert result.rows[1].source_row == 3
+    assert [(n.source_row, n.rule) for n in result.normalisations] == [(3, "spacing")]
 
 
 @pytest.mark.parametrize("body, row, column, message", [

@@ -34,6 +34,7 @@ create table if not exists raw.release_files (
 create table if not exists raw.component_scores (
     release_id      text not null references raw.releases (release_id),
     file_sha256     text not null,
+    source_file     text not null,                  -- the data file, relative to the repository
     source_row      integer not null,               -- line number in the data file (header = 1)
     unit_name       text not null,                  -- as published
     unit_code       text not null,                  -- resolved through data/reference
@@ -81,6 +82,35 @@ create table if not exists raw.methodology_versions (
     primary key (index_code, methodology_version, file_sha256)
 );
 
+-- Announced corrections (data/corrections/<index>/<year>.yaml): fixes a publisher announced but has not
+-- re-published. Each load of a changed file is a new file version; the latest version of a file is in force.
+create table if not exists raw.correction_files (      -- every change of state of a corrections file
+    file_path    text not null,
+    file_sha256  text not null,                      -- of the file as loaded; 'absent' once it is deleted
+    index_code   text not null,
+    year         integer not null,
+    entries      integer not null,
+    loaded_at    timestamptz not null default clock_timestamp(),
+    primary key (file_path, loaded_at)
+);
+
+create table if not exists raw.announced_corrections (
+    file_path       text not null,
+    file_sha256     text not null,
+    source_row      integer not null,                -- position of the entry in the file (1-based)
+    index_code      text not null,
+    year            integer not null,
+    unit_code       text not null,
+    unit_name       text not null,
+    component_code  text not null,
+    old_score       numeric not null,                -- the published value the fix replaces
+    new_score       numeric not null,
+    reason          text not null,
+    announced_in    text,                            -- where the publisher announced it
+    loaded_at       timestamptz not null default now(),
+    primary key (file_path, file_sha256, source_row)
+);
+
 -- What each pipeline run did.
 create table if not exists audit.load_log (
     run_id      text not null,
@@ -116,6 +146,35 @@ create table if not exists audit.findings (
     expected        text,
     source_ref      text,
     found_at        timestamptz not null default now()
+);
+
+-- Every value a later edition or an announced correction changed: old -> new, with why and when.
+create table if not exists audit.corrections (
+    index_code       text not null,
+    year             integer not null,
+    unit_code        text not null,
+    component_code   text not null,
+    field            text not null,                  -- score | rank | rank_of
+    old_value        numeric,
+    new_value        numeric,
+    change           text not null,                  -- changed | added | removed | announced
+    release_id       text not null,                  -- the edition (or corrected release) bringing the change
+    previous_release_id text,
+    reason           text,
+    source           text,                           -- release.yaml or corrections file
+    recorded_at      timestamptz not null default now()
+);
+
+-- Published names normalised on the way in (NFC, spacing, prefixes, aliases), so none is silent.
+create table if not exists audit.normalisations (
+    release_id   text not null,
+    source_file  text not null,
+    source_row   integer not null,
+    column_name  text not null,
+    original     text not null,
+    normalised   text not null,
+    rule         text not null,
+    logged_at    timestamptz not null default now()
 );
 
 create table if not exists audit.publish_log (

@@ -13,13 +13,31 @@ components as (
     select * from {{ ref('int_methodology_components__resolved') }}
 ),
 
+corrections as (
+    select * from {{ ref('stg_raw__announced_corrections') }}
+),
+
 current_scores as (
     select
         editions.index_code,
         editions.year,
         editions.edition,
         editions.methodology_version,
-        scores.*,
+        scores.release_id,
+        scores.unit_code,
+        scores.component_code,
+        scores.unit_name,
+        scores.unit_type,
+        scores.source_ref,
+        scores.rank,
+        scores.rank_of,
+        scores.file_sha256,
+        scores.source_file,
+        scores.source_row,
+        -- An announced correction replaces the published score, visibly (correction_reason, audit.corrections).
+        coalesce(corrections.new_score, scores.score) as score,
+        scores.score as published_score,
+        corrections.reason as correction_reason,
         components.max_score,
         components.level,
         components.comparable_with_previous
@@ -29,6 +47,11 @@ current_scores as (
         on components.index_code = editions.index_code
         and components.methodology_version = editions.methodology_version
         and components.component_code = scores.component_code
+    left join corrections
+        on corrections.index_code = editions.index_code
+        and corrections.year = editions.year
+        and corrections.unit_code = scores.unit_code
+        and corrections.component_code = scores.component_code
 ),
 
 with_previous as (

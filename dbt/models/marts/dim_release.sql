@@ -25,8 +25,7 @@ final as (
         is_current,
         is_synthetic,
         -- dates
-        published_on,
-        loaded_at
+        published_on
     from editions
 )
 

@@ -24,6 +24,8 @@ final as (
         scores.component_code,
         -- numerics
         scores.score,
+        scores.published_score,
+        scores.correction_reason,
         scores.max_score,
         scores.pct_of_max,
         scores.rank,
@@ -35,6 +37,7 @@ final as (
         scores.previous_rank,
         -- lineage
         scores.source_ref,
+        scores.source_file,
         scores.file_sha256,
         scores.source_row
     from scores

@@ -20,6 +20,7 @@ renamed as (
         rank_of,
         -- lineage
         file_sha256,
+        source_file,
         source_row,
         loaded_at
     from source

@@ -1,0 +1,92 @@
+"""The bad-input corpus (tests/bad_inputs/cases.yaml): every file is refused with file, row and column,
+blocked by the checks, or normalised with a record — and the published marts never change."""
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ingest import checks, checksum, config, load, packages, pipeline
+from ingest.errors import InputError
+from tests.conftest import published_database, query
+
+CORPUS = Path(__file__).parent / "bad_inputs"
+CASES = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))
+EDITIONS = itertools.count(2)
+
+
+@pytest.fixture(scope="module")
+def corpus_db(server):
+    with published_database(server, "corpus") as wh:
+        yield wh
+
+
+def _raw_counts(wh):
+    return query(wh, "select (select count(*) from raw.releases), (select count(*) from raw.component_scores)")[0]
+
+
+def _package(tmp_path: Path, case: str, expected: dict) -> tuple[Path, str]:
+    """A PAR INDEX 2024 release package around the case file; returns (release.yaml, release_id)."""
+    data = CORPUS / (case if case.endswith(".csv") else "valid_reference.csv")
+    edition = next(EDITIONS)
+    if case.endswith(".yaml"):
+        text = (CORPUS / case).read_text(encoding="utf-8")
+        if "{edition}" not in text:
+            edition = yaml.safe_load(text.replace("{sha256}", "x"))["edition"]
+    folder = tmp_path / "releases" / "par_index" / "2024" / str(edition)
+    folder.mkdir(parents=True)
+    (folder / "scores.csv").write_bytes(data.read_bytes())
+    sha = packages.sha256_of(folder / "scores.csv")
+    if case.endswith(".yaml"):
+        manifest_text = text.replace("{edition}", str(edition)).replace("{sha256}", sha)
+    else:
+        entry = {"name": "scores.csv", "sha256": sha, **({"encoding": expected["encoding"]} if "encoding" in expected else {})}
+        manifest_text = yaml.safe_dump({
+            "index": "PAR_INDEX", "year": 2024, "edition": edition, "publisher": "Bộ Nội vụ",
+            "source": f"bad-input corpus: {case}", "methodology_version": "2024", "reason": f"corpus case {case}",
+            "files": [entry]}, allow_unicode=True)
+    (folder / "release.yaml").write_text(manifest_text, encoding="utf-8")
+    return folder / "release.yaml", f"PAR_INDEX/2024/{edition}"
+
+
+def test_corpus_is_large_enough():
+    files = [p for p in CORPUS.iterdir() if p.name != "cases.yaml"]
+    assert len(files) >= 30
+    assert {p.name for p in files} - {"valid_reference.csv"} == set(CASES)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_input(case, corpus_db, tmp_path, monkeypatch):
+    expected = CASES[case]
+    marts_before, raw_before = checksum.mart_checksums(), _raw_counts(corpus_db)
+    manifest, release_id = _package(tmp_path, case, expected)
+
+    if expected["outcome"] == "error":
+        with pytest.raises(InputError) as caught:
+            load.load_release(manifest, "corpus")
+        error = caught.value
+        assert expected["message"] in str(error)
+        assert error.path.endswith((".csv", ".yaml"))
+        if "row" in expected:
+            assert error.row == expected["row"], str(error)
+        if "column" in expected:
+            assert error.column == expected["column"], str(error)
+        assert _raw_counts(corpus_db) == raw_before
+
+    elif expected["outcome"] == "normalised":
+        assert load.load_release(manifest, "corpus").action == "loaded"
+        logged = query(corpus_db, "select source_row, rule, original, normalised from audit.normalisations "
+                                  "where release_id = %s", (release_id,))
+        assert (expected["row"], expected["rule"]) in {(row, rule) for row, rule, _, _ in logged}, logged
+
+    elif expected["outcome"] == "blocked":
+        monkeypatch.setattr(config, "RELEASES_DIR", tmp_path / "releases")
+        with pytest.raises(checks.BlockingCheckFailed, match=expected["check"]):
+            pipeline.run_all("PAR_INDEX", 2024, pipeline_name="corpus")
+        found = query(corpus_db, "select component_code, observed from audit.findings where release_id = %s "
+                                 "and expectation = %s and severity = 'critical'", (release_id, expected["check"]))
+        assert (expected["component"], expected["observed"]) in found, found
+
+    assert checksum.mart_checksums() == marts_before

@@ -1,0 +1,69 @@
+"""BI users never see a half-published mart: queries during a publish see the old or the new marts."""
+from __future__ import annotations
+
+import threading
+import time
+from decimal import Decimal
+
+import psycopg2
+
+from ingest import config, db, pipeline
+from tests.conftest import copy_release, query, rewrite_release
+
+STATE = ("select (select count(*) from marts.fct_component_score), (select sum(score) from marts.fct_component_score), "
+         "(select count(*) from marts.v_component_score), (select max(edition) from marts.dim_release)")
+
+
+def test_readers_during_publish_see_old_or_new_never_a_mix(fresh_db, tmp_path, monkeypatch):
+    for year in (2023, 2024):
+        copy_release(tmp_path, "PAR_INDEX", year)
+    monkeypatch.setattr(config, "RELEASES_DIR", tmp_path / "releases")
+    pipeline.run_all(pipeline_name="tests")
+    old = query(fresh_db, STATE)[0]
+
+    # A second edition that drops the sub-criteria rows and changes a score.
+    first = tmp_path / "releases/par_index/2024/1"
+    lines = (first / "scores.csv").read_text(encoding="utf-8").splitlines()
+    kept = [line for line in lines if line.split(",")[2].count(".") == 0 or line.split(",")[2] in ("8.1", "8.2")]
+    second = tmp_path / "releases/par_index/2024/2"
+    second.mkdir()
+    (second / "release.yaml").write_bytes((first / "release.yaml").read_bytes())
+    rewrite_release(second / "release.yaml", data_text="\n".join(kept).replace(",8.16,", ",8.15,") + "\n",
+                    reason="test edition")
+    manifest = (second / "release.yaml").read_text(encoding="utf-8").replace("edition: 1", "edition: 2")
+    (second / "release.yaml").write_text(manifest, encoding="utf-8")
+
+    seen, errors, stop = set(), [], threading.Event()
+    reader_wh = config.Warehouse(fresh_db.host, fresh_db.port, config.BI_ROLE, "", fresh_db.database)
+
+    def read_continuously():
+        conn = db.connect(reader_wh)
+        conn.autocommit = True
+        try:
+            while not stop.is_set():
+                with conn.cursor() as cur:
+                    cur.execute(STATE)
+                    seen.add(cur.fetchone())
+        except psycopg2.Error as exc:
+            errors.append(exc)
+        finally:
+            conn.close()
+
+    readers = [threading.Thread(target=read_continuously) for _ in range(2)]
+    for reader in readers:
+        reader.start()
+    monkeypatch.setenv("GOVWH_FAILPOINT", "publish.before_commit:2")   # hold the publish open for 2 s
+    try:
+        pipeline.run_all("PAR_INDEX", 2024, pipeline_name="tests")
+        time.sleep(0.5)   # the readers also see the state after the commit
+    finally:
+        stop.set()
+        for reader in readers:
+            reader.join()
+    new = query(fresh_db, STATE)[0]
+
+    assert errors == []
+    assert new != old and new[0] < old[0] and new[3] == 2
+    assert seen == {old, new}, seen - {old, new}
+    assert query(fresh_db, "select score from marts.fct_component_score where component_code = '8.2' and year = 2024") \
+        == [(Decimal("8.15"),)]

@@ -107,7 +107,7 @@ def test_no_secret_is_committed():
     doc = yaml.safe_load(COMPOSE.read_text())
     for name, service in doc["services"].items():
         for key, value in (service.get("environment") or {}).items():
-            credentials = re.search(r"://[^/@\s]+:([^/@\s]*)@", str(value))   # user:password@ in a URL
+            credentials = re.search(r"://[^/@\s]+:([^/@\s]*)@", str(value))   # the password part of a URL
             if credentials:
                 assert credentials.group(1).startswith("${"), f"{name}.{key} holds a literal password"
             elif SECRET_NAME.search(key) and not key.endswith("PASSWORDS_FILE"):

@@ -51,6 +51,7 @@ run: venv
 	@$(PY) -m ingest.cli run-dag annual_release
 	@$(PY) -m ingest.cli docs
 	@$(PY) -m ingest.cli summary
+	@$(PY) -m ingest.cli unit-summary
 
 summary: venv
 	@$(PY) -m ingest.cli summary

@@ -7,20 +7,14 @@ logic lives in the `ingest` package, the dbt project and the GX suites. Params: 
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from airflow.sdk import Param, dag, task
+from airflow.sdk import Param, dag
 
 from ingest.assets import PUBLISHED_SCORES
+from ingest.wap_dag import write_audit_publish
 
 PIPELINE = "annual_release"
-DB_RETRIES = {"retries": 2, "retry_delay": timedelta(seconds=20)}
-
-
-def _fail_without_retry(exc: Exception):
-    from airflow.exceptions import AirflowFailException
-
-    return AirflowFailException(str(exc))
 
 
 @dag(
@@ -37,40 +31,7 @@ def _fail_without_retry(exc: Exception):
     doc_md=__doc__,
 )
 def annual_release():
-    @task(**DB_RETRIES)
-    def ingest_releases(params=None, run_id=None) -> list[str]:
-        from ingest import pipeline
-        from ingest.errors import InputError
-
-        try:
-            return pipeline.ingest(params.get("index"), params.get("year"), run_id)
-        except (InputError, FileNotFoundError) as exc:   # bad input: retrying cannot help
-            raise _fail_without_retry(exc) from exc
-
-    @task(**DB_RETRIES)
-    def build_candidate(partitions: list[str]) -> list[str]:
-        from ingest import pipeline, transform
-
-        transform.build_candidate(pipeline.candidate_schema(PIPELINE), partitions)
-        return partitions
-
-    @task(**DB_RETRIES)
-    def validate_candidate(partitions: list[str], run_id=None) -> list[str]:
-        from ingest import checks, pipeline
-
-        try:
-            checks.validate_candidate(pipeline.candidate_schema(PIPELINE), run_id)
-        except checks.BlockingCheckFailed as exc:
-            raise _fail_without_retry(exc) from exc
-        return partitions
-
-    @task(outlets=[PUBLISHED_SCORES], **DB_RETRIES)
-    def publish_marts(partitions: list[str], run_id=None) -> None:
-        from ingest import pipeline, publish
-
-        publish.publish(pipeline.candidate_schema(PIPELINE), partitions, run_id)
-
-    publish_marts(validate_candidate(build_candidate(ingest_releases())))
+    write_audit_publish(PIPELINE, published=[PUBLISHED_SCORES])
 
 
 annual_release()

@@ -19,6 +19,24 @@ from ingest.log import log, timed
 # Suites and the candidate table each one validates.
 SUITES = {"fct_component_score": "fct_component_score"}
 
+# A province's own index of its departments and districts (index PROVINCIAL_PAR): its own suites.
+UNIT_SCORE_INDEX = "PROVINCIAL_PAR"
+UNIT_SCORE_SUITES = {"fct_unit_score": "fct_unit_score", "fct_unit_score_history": "fct_unit_score_history"}
+SUITES.update(UNIT_SCORE_SUITES)
+
+
+def suites_for(partitions: list[str]) -> list[str]:
+    """The suites that check the candidate of these partitions (INDEX/YEAR); every suite for a full refresh.
+
+    A run of the province's own index only builds unit facts, so the national suites (which expect national
+    scores in the candidate) are not run on it, and the other way round.
+    """
+    if not partitions:
+        return list(SUITES)
+    indices = {partition.split("/")[0] for partition in partitions}
+    chosen = [name for name in SUITES if name not in UNIT_SCORE_SUITES] if indices - {UNIT_SCORE_INDEX} else []
+    return chosen + (list(UNIT_SCORE_SUITES) if UNIT_SCORE_INDEX in indices else [])
+
 
 @dataclass
 class Finding:
@@ -82,8 +100,8 @@ def _findings(result, severity: str) -> list[Finding]:
                     expected=result.expectation_config.description)]
 
 
-def validate_candidate(schema: str, run_id: str) -> list[ValidationOutcome]:
-    """Run every suite on the candidate schema; record results; raise when a critical check fails."""
+def validate_candidate(schema: str, run_id: str, suites: list[str] | None = None) -> list[ValidationOutcome]:
+    """Run the suites (all by default) on the candidate schema; record results; raise when a critical check fails."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     from great_expectations.checkpoint import UpdateDataDocsAction
@@ -97,6 +115,8 @@ def validate_candidate(schema: str, run_id: str) -> list[ValidationOutcome]:
         source = context.data_sources.add_or_update_postgres(
             name="candidate", connection_string=wh.sqlalchemy_url(search_path=schema))
         for suite_name, table in SUITES.items():
+            if suites is not None and suite_name not in suites:
+                continue
             asset = source.add_table_asset(name=table, table_name=table)
             batch = asset.add_batch_definition_whole_table(name="whole table")
             suite = context.suites.add_or_update(load_suite(suite_name))

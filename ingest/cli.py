@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     ui = sub.add_parser("superset-ui", help="Superset with the starter dashboard on the local marts (as bi_reader)")
     ui.add_argument("--port", type=int, default=8188)
     sub.add_parser("checksum", help="print a checksum of every published mart (equal after an idempotent rerun)")
+    sub.add_parser("unit-summary", help="print the province's own index of departments and districts from the marts")
     pkg = sub.add_parser("package-report", help="write release packages from a report's transcribed figures")
     pkg.add_argument("report_dir")
     args = parser.parse_args(argv)
@@ -65,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "checksum":
             from ingest import checksum
             print(checksum.render(checksum.mart_checksums()))
+        elif args.command == "unit-summary":
+            from ingest import summary
+            print(summary.render_units())
         elif args.command == "package-report":
             from pathlib import Path
             from ingest import report_packages

@@ -41,6 +41,44 @@ def _load_methodology(cur, method: methodology.Methodology) -> None:
         [(method.index_code, method.version, method.sha256, c.position, c.code, c.parent, c.level, c.part,
           c.max_score, c.min_score, c.required, c.comparable_with_previous, c.name_vi, c.name_en,
           c.source_ref, method.previous_version) for c in method.components.values()])
+    _load_unit_groups_and_scales(cur, method)
+
+
+def _load_unit_groups_and_scales(cur, method: methodology.Methodology) -> None:
+    """A province's own index: its ranked unit groups and the maxima that differ by unit type, group or unit."""
+    key = (method.index_code, method.version, method.sha256)
+    if method.unit_groups:
+        execute_values(cur, """
+            insert into raw.methodology_unit_groups (index_code, methodology_version, file_sha256, source_row,
+                group_code, unit_type, unit_code, name_vi, name_en, source_ref) values %s""",
+            [(*key, g.position, g.code, g.unit_type, unit, g.name_vi, g.name_en, g.source_ref)
+             for g in method.unit_groups for unit in g.units])
+    if method.unit_scales:
+        execute_values(cur, """
+            insert into raw.methodology_unit_scales (index_code, methodology_version, file_sha256, source_row,
+                target_kind, target, component_code, max_score, assessed, note, source_ref) values %s""",
+            [(*key, s.position, s.target_kind, s.target, s.component_code, s.max_score, s.assessed, s.note,
+              s.source_ref) for s in method.unit_scales])
+
+
+def _insert_unit_scores(cur, release_id: str, file_sha256: str, source_file: str,
+                        rows: list[readers.UnitScoreRow]) -> None:
+    execute_values(cur, """
+        insert into raw.unit_scores (release_id, file_sha256, source_file, source_row, unit_name, unit_code, unit_type,
+            component_code, score_kind, score, pct_of_max, rank, rank_of, change_printed, rank_change_printed,
+            source_ref) values %s""",
+        [(release_id, file_sha256, source_file, r.source_row, r.unit_name, r.unit_code, r.unit_type, r.component_code,
+          r.score_kind, r.score, r.pct_of_max, r.rank, r.rank_of, r.change_printed, r.rank_change_printed,
+          r.source_ref) for r in rows], page_size=5000)
+
+
+def _insert_component_scores(cur, release_id: str, file_sha256: str, source_file: str,
+                             rows: list[readers.ScoreRow]) -> None:
+    execute_values(cur, """
+        insert into raw.component_scores (release_id, file_sha256, source_file, source_row, unit_name,
+            unit_code, unit_type, component_code, score, rank, rank_of, source_ref) values %s""",
+        [(release_id, file_sha256, source_file, r.source_row, r.unit_name, r.unit_code, r.unit_type,
+          r.component_code, r.score, r.rank, r.rank_of, r.source_ref) for r in rows], page_size=5000)
 
 
 def read_release(manifest: Path) -> tuple[packages.Release, methodology.Methodology, dict[str, readers.ReadResult]]:
@@ -54,10 +92,14 @@ def read_release(manifest: Path) -> tuple[packages.Release, methodology.Methodol
     units = unit_directory()
     results = {}
     for item in release.files:
-        if item.layout != "canonical":
+        if item.layout == "unit_scores":
+            results[item.name] = readers.read_unit_scores(paths[item.name], method, units, release.year,
+                                                          encoding=item.encoding)
+        elif item.layout == "canonical":
+            results[item.name] = readers.read_canonical(paths[item.name], method, units, encoding=item.encoding,
+                                                        year=release.year)
+        else:
             raise InputError(release.path, f"unknown layout {item.layout!r} for {item.name}", column="files")
-        results[item.name] = readers.read_canonical(paths[item.name], method, units, encoding=item.encoding,
-                                                    year=release.year)
     return release, method, results
 
 
@@ -118,11 +160,8 @@ def load_release(manifest: Path, run_id: str) -> LoadResult:
             source_file = display_path(release.folder / item.name)
             cur.execute("insert into raw.release_files (release_id, file_name, file_sha256, row_count) "
                         "values (%s, %s, %s, %s)", (release.release_id, item.name, item.sha256, len(result.rows)))
-            execute_values(cur, """
-                insert into raw.component_scores (release_id, file_sha256, source_file, source_row, unit_name,
-                    unit_code, unit_type, component_code, score, rank, rank_of, source_ref) values %s""",
-                [(release.release_id, item.sha256, source_file, r.source_row, r.unit_name, r.unit_code, r.unit_type,
-                  r.component_code, r.score, r.rank, r.rank_of, r.source_ref) for r in result.rows], page_size=5000)
+            insert = _insert_unit_scores if item.layout == "unit_scores" else _insert_component_scores
+            insert(cur, release.release_id, item.sha256, source_file, result.rows)
             if result.normalisations:
                 execute_values(cur, """
                     insert into audit.normalisations (release_id, source_file, source_row, column_name, original,

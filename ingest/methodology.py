@@ -13,6 +13,8 @@ from ingest.packages import sha256_of
 
 LEVELS = ("total", "part", "field", "criterion", "sub_criterion", "indicator", "dimension", "sub_dimension")
 PARTS = ("appraisal", "survey", "mixed", "self")
+ASSESSED = ("yes", "no", "partly")
+SCALE_TARGETS = ("unit", "group", "unit_type")   # most specific first
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,33 @@ class Component:
 
 
 @dataclass(frozen=True)
+class UnitGroup:
+    """Units scored and ranked together (a province's own index ranks its groups separately)."""
+
+    code: str
+    unit_type: str
+    name_vi: str
+    name_en: str | None
+    source_ref: str | None
+    units: tuple[str, ...]
+    position: int
+
+
+@dataclass(frozen=True)
+class UnitScale:
+    """A maximum (or 'not assessed') that differs for a unit type, a group or one unit."""
+
+    target_kind: str          # unit | group | unit_type
+    target: str
+    component_code: str
+    max_score: Decimal | None
+    assessed: str             # yes | no | partly
+    note: str | None
+    source_ref: str | None
+    position: int
+
+
+@dataclass(frozen=True)
 class Methodology:
     path: Path
     sha256: str
@@ -41,6 +70,8 @@ class Methodology:
     last_year: int | None
     previous_version: str | None
     components: dict[str, Component]
+    unit_groups: tuple[UnitGroup, ...] = ()
+    unit_scales: tuple[UnitScale, ...] = ()
 
 
 def methodology_path(index_code: str, version: str, root: Path | None = None) -> Path:
@@ -100,9 +131,53 @@ def load(index_code: str, version: str, root: Path | None = None) -> Methodology
         )
     if not components:
         raise InputError(path, "lists no components")
+    groups = _unit_groups(doc, path)
     return Methodology(
         path=path, sha256=sha256_of(path), index_code=index_code, version=str(version),
         first_year=int(doc["first_year"]), last_year=doc.get("last_year"),
         previous_version=str(doc["previous_version"]) if doc.get("previous_version") is not None else None,
-        components=components,
+        components=components, unit_groups=groups,
+        unit_scales=_unit_scales(doc, path, components, {g.code for g in groups}),
     )
+
+
+def _unit_groups(doc: dict, path: Path) -> tuple[UnitGroup, ...]:
+    groups: list[UnitGroup] = []
+    member_of: dict[str, str] = {}
+    for position, item in enumerate(doc.get("unit_groups") or [], start=1):
+        code, unit_type = str(item.get("code") or ""), str(item.get("unit_type") or "")
+        if not code or not unit_type or not item.get("name_vi"):
+            raise InputError(path, "a unit group needs code, unit_type and name_vi", row=position, column="unit_groups")
+        units = tuple(str(u) for u in item.get("units") or [])
+        for unit in units:
+            if unit in member_of:
+                raise InputError(path, f"unit {unit!r} is in groups {member_of[unit]!r} and {code!r}; a unit "
+                                       "belongs to one group", row=position, column="units")
+            member_of[unit] = code
+        groups.append(UnitGroup(code, unit_type, item["name_vi"], item.get("name_en"), item.get("source_ref"),
+                                units, position))
+    return tuple(groups)
+
+
+def _unit_scales(doc: dict, path: Path, components: dict[str, Component], groups: set[str]) -> tuple[UnitScale, ...]:
+    scales = []
+    for position, item in enumerate(doc.get("scales") or [], start=1):
+        targets = [kind for kind in SCALE_TARGETS if item.get(kind)]
+        if len(targets) != 1:
+            raise InputError(path, f"a scale applies to exactly one of {SCALE_TARGETS}, got {item!r}",
+                             row=position, column="scales")
+        kind, target = targets[0], str(item[targets[0]])
+        if kind == "group" and target not in groups:
+            raise InputError(path, f"scale names group {target!r}, which is not under unit_groups", row=position,
+                             column="group")
+        code = str(item.get("component", ""))
+        if code not in components:
+            raise InputError(path, f"scale names component {code!r}, which is not in the methodology",
+                             row=position, column="component")
+        assessed = str(item.get("assessed", "yes"))
+        if assessed not in ASSESSED:
+            raise InputError(path, f"assessed must be one of {ASSESSED}, got {assessed!r}", row=position,
+                             column="assessed")
+        scales.append(UnitScale(kind, target, code, _decimal(item.get("max_score"), path, position, "max_score"),
+                                assessed, item.get("note"), item.get("source_ref"), position))
+    return tuple(scales)

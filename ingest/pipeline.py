@@ -46,6 +46,6 @@ def run_all(index_code: str | None = None, year: int | None = None, pipeline_nam
     schema = candidate_schema(pipeline_name)
     partitions = ingest(index_code, year, run_id)
     transform.build_candidate(schema, partitions)
-    checks.validate_candidate(schema, run_id)
+    checks.validate_candidate(schema, run_id, checks.suites_for(partitions))
     publish.publish(schema, partitions, run_id)
     return run_id

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -42,7 +43,7 @@ class ScoreRow:
 
 @dataclass
 class ReadResult:
-    rows: list[ScoreRow]
+    rows: list          # ScoreRow or UnitScoreRow
     normalisations: list[Normalisation] = field(default_factory=list)
 
 
@@ -128,36 +129,65 @@ def read_canonical(path: Path, methodology: Methodology, units: UnitDirectory, *
     return result
 
 
+def resolve_unit(path: Path, line: int, record: dict[str, str], units: UnitDirectory, day: dt.date | None,
+                 notes: list[Normalisation]) -> tuple[str, str, str]:
+    """(name, type, code) of the record's unit — with `day`, the unit version valid on that day.
+    A normalised name is added to `notes`."""
+    unit_type = record["unit_type"].strip()
+    unit_name = normalise(record["unit_name"])
+    if not unit_name:
+        raise InputError(path, "unit name is empty", line, "unit_name")
+    unit_code, rule = units.match(unit_type, record["unit_name"], day)
+    if unit_code is None:
+        if unit_type not in units.unit_types:
+            raise InputError(path, f"unknown unit type {unit_type!r}; expected one of "
+                                   f"{sorted(units.unit_types)}", line, "unit_type")
+        versions = units.versions_named(unit_type, unit_name) if day is not None else []
+        if versions:
+            raise InputError(path, f"{unit_type} {unit_name!r} is valid {', '.join(v.validity for v in versions)}, "
+                                   f"not on {day}", line, "unit_name")
+        raise InputError(path, f"unknown {unit_type} {unit_name!r}: not in data/reference (add an alias to "
+                               "data/reference/unit_aliases.csv if it is another name of a known unit)",
+                         line, "unit_name")
+    if rule:
+        notes.append(Normalisation(line, "unit_name", record["unit_name"], units.name_of(unit_type, unit_code, day),
+                                   rule))
+    return unit_name, unit_type, unit_code
+
+
+def check_component(path: Path, line: int, record: dict[str, str], methodology: Methodology) -> str:
+    code = record["component_code"].strip()
+    if code not in methodology.components:
+        raise InputError(path, f"component {code!r} is not in methodology {methodology.index_code} "
+                               f"{methodology.version}", line, "component_code")
+    return code
+
+
+def _check_release_columns(path: Path, line: int, record: dict[str, str], methodology: Methodology,
+                           year: int | None) -> None:
+    """Optional index_code / year columns must agree with the manifest."""
+    if record.get("index_code") and record["index_code"].strip() != methodology.index_code:
+        raise InputError(path, f"index {record['index_code']!r} differs from the manifest's "
+                               f"{methodology.index_code}", line, "index_code")
+    if year is not None and record.get("year") and record["year"].strip() != str(year):
+        raise InputError(path, f"year {record['year']!r} differs from the manifest's {year}", line, "year")
+
+
+def year_end(year: int | None) -> dt.date | None:
+    """Names resolve to the unit version valid on the last day of the release's year."""
+    return dt.date(year, 12, 31) if year else None
+
+
 def to_score_rows(path: Path, records: list[tuple[int, dict[str, str]]], methodology: Methodology,
                   units: UnitDirectory, *, year: int | None = None) -> ReadResult:
     """Check records in the canonical columns (from any layout) and turn them into score rows."""
     result = ReadResult([])
     seen: dict[tuple[str, str], int] = {}
     for line, record in records:
-        if record.get("index_code") and record["index_code"].strip() != methodology.index_code:
-            raise InputError(path, f"index {record['index_code']!r} differs from the manifest's "
-                                   f"{methodology.index_code}", line, "index_code")
-        if year is not None and record.get("year") and record["year"].strip() != str(year):
-            raise InputError(path, f"year {record['year']!r} differs from the manifest's {year}", line, "year")
-        unit_type = record["unit_type"].strip()
-        unit_name = normalise(record["unit_name"])
-        if not unit_name:
-            raise InputError(path, "unit name is empty", line, "unit_name")
-        unit_code, rule = units.match(unit_type, record["unit_name"])
-        if unit_code is None:
-            if unit_type not in units.unit_types:
-                raise InputError(path, f"unknown unit type {unit_type!r}; expected one of "
-                                       f"{sorted(units.unit_types)}", line, "unit_type")
-            raise InputError(path, f"unknown {unit_type} {unit_name!r}: not in data/reference (add an alias to "
-                                   "data/reference/unit_aliases.csv if it is another name of a known unit)",
-                             line, "unit_name")
-        if rule:
-            canonical = units.name_of(unit_type, unit_code)
-            result.normalisations.append(Normalisation(line, "unit_name", record["unit_name"], canonical, rule))
-        code = record["component_code"].strip()
-        if code not in methodology.components:
-            raise InputError(path, f"component {code!r} is not in methodology {methodology.index_code} "
-                                   f"{methodology.version}", line, "component_code")
+        _check_release_columns(path, line, record, methodology, year)
+        unit_name, unit_type, unit_code = resolve_unit(path, line, record, units, year_end(year),
+                                                       result.normalisations)
+        code = check_component(path, line, record, methodology)
         if not record["score"].strip():
             raise InputError(path, "score is empty", line, "score")
         score = parse_decimal(record["score"], path, line, "score")
@@ -170,5 +200,77 @@ def to_score_rows(path: Path, records: list[tuple[int, dict[str, str]]], methodo
         result.rows.append(ScoreRow(line, unit_name, unit_code, unit_type, code, score, rank, rank_of,
                                     (record.get("source_ref") or "").strip() or None))
     if not result.rows:
+        raise InputError(path, "has no data rows", row=2)
+    return result
+UNIT_SCORE_COLUMNS = ("unit_name", "unit_type", "component_code", "score_kind", "score", "pct_of_max")
+UNIT_SCORE_OPTIONAL = ("rank", "rank_of", "change_printed", "rank_change_printed", "source_ref")
+SCORE_KINDS = ("self", "appraised", "survey", "final")
+
+
+@dataclass(frozen=True)
+class UnitScoreRow:
+    source_row: int
+    unit_name: str
+    unit_code: str
+    unit_type: str
+    component_code: str
+    score_kind: str
+    score: Decimal | None
+    pct_of_max: Decimal | None
+    rank: int | None
+    rank_of: int | None
+    change_printed: Decimal | None
+    rank_change_printed: int | None
+    source_ref: str | None
+
+
+def _optional_decimal(record: dict[str, str], column: str, path: Path, line: int) -> Decimal | None:
+    text = (record.get(column) or "").strip()
+    return parse_decimal(text, path, line, column) if text else None
+
+
+def _signed_int(record: dict[str, str], column: str, path: Path, line: int) -> int | None:
+    text = (record.get(column) or "").strip()
+    if not text:
+        return None
+    if not text.lstrip("+-").isdigit():
+        raise InputError(path, f"expected a whole number (+ or - allowed), got {text!r}", line, column)
+    return int(text)
+
+
+def read_unit_scores(path: Path, methodology: Methodology, units: UnitDirectory, year: int, *,
+                     encoding: str | None = None) -> ReadResult:
+    """Layout `unit_scores`: a province's own index, one row per unit, component and score kind.
+
+    A row carries points, a printed percentage of the maximum, or only a printed change (the report's text
+    gives some field results that way). Units resolve to the version valid on the last day of `year`.
+    """
+    records, notes = read_csv_records(path, encoding, UNIT_SCORE_COLUMNS, UNIT_SCORE_OPTIONAL)
+    result = ReadResult([], notes)
+    rows = result.rows
+    seen: dict[tuple[str, str, str], int] = {}
+    for line, record in records:
+        unit_name, unit_type, unit_code = resolve_unit(path, line, record, units, year_end(year), result.normalisations)
+        code = check_component(path, line, record, methodology)
+        kind = record["score_kind"].strip()
+        if kind not in SCORE_KINDS:
+            raise InputError(path, f"score_kind must be one of {SCORE_KINDS}, got {kind!r}", line, "score_kind")
+        score = _optional_decimal(record, "score", path, line)
+        pct = _optional_decimal(record, "pct_of_max", path, line)
+        change = _optional_decimal(record, "change_printed", path, line)
+        if score is None and pct is None and change is None:
+            raise InputError(path, "gives no score, no pct_of_max and no change_printed", line, "score")
+        key = (unit_code, code, kind)
+        if key in seen:
+            raise InputError(path, f"{unit_name} / {code} / {kind} is already given at row {seen[key]}", line,
+                             "component_code")
+        seen[key] = line
+        rows.append(UnitScoreRow(
+            line, unit_name, unit_code, unit_type, code, kind, score, pct,
+            parse_int(record.get("rank") or "", path, line, "rank"),
+            parse_int(record.get("rank_of") or "", path, line, "rank_of"),
+            change, _signed_int(record, "rank_change_printed", path, line),
+            (record.get("source_ref") or "").strip() or None))
+    if not rows:
         raise InputError(path, "has no data rows", row=2)
     return result

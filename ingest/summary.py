@@ -82,3 +82,39 @@ def _findings_lines() -> list[str]:
         lines.append(f"  {release_id} component {code}: published {observed}, expected {expected} [{name}; {ref}]")
     lines.append("")
     return lines
+
+
+def render_units(index_code: str = "PROVINCIAL_PAR", year: int | None = None) -> str:
+    """A province's own index: the final ranking of each group and the self-vs-appraised gap, from the marts."""
+    with db.transaction() as cur:
+        cur.execute("select max(year) from marts.fct_unit_score where index_code = %s", (index_code,))
+        year = year or cur.fetchone()[0]
+        if year is None:
+            return f"No published {index_code} unit scores in marts.fct_unit_score."
+        cur.execute("""
+            select unit_group_name, rank, rank_of, unit_name, score, max_score,
+                   coalesce(pct_of_max_printed, pct_of_max), change_printed,
+                   edition, is_synthetic, index_name
+            from marts.v_unit_score
+            where index_code = %s and year = %s and score_kind = 'final' and level = 'total'
+            order by unit_group_code, rank""", (index_code, year))
+        ranking = cur.fetchall()
+        cur.execute("""
+            select count(*), count(*) filter (where is_over_scored), max(gap), bool_or(is_synthetic)
+            from marts.fct_unit_score_gap where index_code = %s and year = %s""", (index_code, year))
+        gaps, over, largest, synthetic = cur.fetchone()
+    lines = [f"{index_code} {year} ({ranking[0][10] if ranking else ''}), final results, edition "
+             f"{ranking[0][8] if ranking else '–'}   (from marts.v_unit_score)", ""]
+    group = None
+    for name, rank, rank_of, unit, score, max_score, pct, change, _, is_synthetic, _ in ranking:
+        if name != group:
+            group = name
+            lines.append(f"  {name}")
+        lines.append(f"    {rank:>2}/{rank_of:<3}{unit:<42}{_fixed(score):>7} / {_fixed(max_score, 1):<6}"
+                     f"{_fixed(pct):>7}%{_signed(change):>8}" + ("  [SYNTHETIC]" if is_synthetic else ""))
+    if gaps:
+        lines += ["", f"Self-assessed vs appraised (marts.fct_unit_score_gap{', SYNTHETIC self-assessment' if synthetic else ''}): "
+                      f"{over} of {gaps} over-scored, largest gap {_signed(largest)} points"]
+    lines.append("% = the index % as printed (score / the unit's maximum); last column: change vs the previous year "
+                 "as printed.")
+    return "\n".join(lines)

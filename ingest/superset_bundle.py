@@ -42,7 +42,7 @@ def stable_uuid(*parts: str) -> str:
 def documented_marts() -> dict[str, dict]:
     """Every model of the marts folder's yml files, by name; each must list its typed, described columns."""
     marts = {}
-    for path in sorted(MARTS_YML_DIR.glob("*.yml")):
+    for path in sorted(MARTS_YML_DIR.rglob("*.yml")):
         for model in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("models", []):
             columns = model.get("columns") or []
             missing = [c["name"] for c in columns if not c.get("description") or not c.get("data_type")]

@@ -52,7 +52,8 @@ def test_warning_is_published_and_recorded(published_db):
     findings = query(published_db, "select severity, expectation, observed, source_ref from audit.findings "
                                    "where component_code = '5'")
     assert findings == [("warning", "parent_equals_sum_of_children", "12.38", "par_index_2024_analysis L81")]
-    (run,) = query(published_db, "select success, blocking_failed, warnings, evaluated from audit.validation_runs")
+    (run,) = query(published_db, "select success, blocking_failed, warnings, evaluated from audit.validation_runs "
+                                 "where suite_name = 'fct_component_score'")
     assert run == (True, 0, 1, 8)
 
 

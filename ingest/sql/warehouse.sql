@@ -111,6 +111,61 @@ create table if not exists raw.announced_corrections (
     primary key (file_path, file_sha256, source_row)
 );
 
+-- A province's own index of its departments and districts: one row per release, unit, component and score kind
+-- (self-assessed, appraised by the council, survey, final). Loaded from packages with layout unit_scores.
+create table if not exists raw.unit_scores (
+    release_id           text not null references raw.releases (release_id),
+    file_sha256          text not null,
+    source_file          text not null,             -- the data file, relative to the repository
+    source_row           integer not null,          -- line number in the data file (header = 1)
+    unit_name            text not null,             -- as published
+    unit_code            text not null,             -- resolved through data/reference (the version valid that year)
+    unit_type            text not null,             -- department | district | commune
+    component_code       text not null,
+    score_kind           text not null,             -- self | appraised | survey | final
+    score                numeric,                   -- points; empty where only a percentage is printed
+    pct_of_max           numeric,                   -- percentage of the maximum as printed
+    rank                 integer,                   -- rank within the unit's group as printed
+    rank_of              integer,
+    change_printed       numeric,                   -- change vs the previous year as printed (points of %)
+    rank_change_printed  integer,                   -- places gained (+) or lost (-) as printed
+    source_ref           text,
+    loaded_at            timestamptz not null default now(),
+    primary key (release_id, unit_code, component_code, score_kind)
+);
+
+-- Unit groups and unit-specific scales of a methodology version (data/methodology/<index>/<version>.yaml).
+create table if not exists raw.methodology_unit_groups (
+    index_code          text not null,
+    methodology_version text not null,
+    file_sha256         text not null,
+    source_row          integer not null,           -- position of the group in the yaml list (1-based)
+    group_code          text not null,
+    unit_type           text not null,
+    unit_code           text not null,              -- one row per member
+    name_vi             text not null,
+    name_en             text,
+    source_ref          text,
+    loaded_at           timestamptz not null default now(),
+    primary key (index_code, methodology_version, file_sha256, unit_code)
+);
+
+create table if not exists raw.methodology_unit_scales (
+    index_code          text not null,
+    methodology_version text not null,
+    file_sha256         text not null,
+    source_row          integer not null,           -- position of the scale in the yaml list (1-based)
+    target_kind         text not null,              -- unit | group | unit_type
+    target              text not null,
+    component_code      text not null,
+    max_score           numeric,
+    assessed            text not null,              -- yes | no | partly
+    note                text,
+    source_ref          text,
+    loaded_at           timestamptz not null default now(),
+    primary key (index_code, methodology_version, file_sha256, target_kind, target, component_code)
+);
+
 -- What each pipeline run did.
 create table if not exists audit.load_log (
     run_id      text not null,

@@ -1,0 +1,22 @@
+{#- A province's own index as it stands: year × unit × component × score kind (DESIGN's fct_unit_score).
+    An edition replaces, for its index and year, every score kind it delivers: each kind comes from the latest
+    edition that delivered it (a self-assessment snapshot, then the appraisal and survey, then the final). -#}
+with
+
+history as (
+    select * from {{ ref('fct_unit_score_history') }}
+),
+
+latest_editions as (
+    select index_code, year, score_kind, max(edition) as edition
+    from history
+    group by index_code, year, score_kind
+),
+
+final as (
+    select history.*
+    from history
+    inner join latest_editions using (index_code, year, score_kind, edition)
+)
+
+select * from final

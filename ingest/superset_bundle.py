@@ -49,6 +49,10 @@ def documented_marts() -> dict[str, dict]:
             if not model.get("description") or not columns or missing:
                 raise ValueError(f"{path.name}: mart {model['name']} needs a description and a description and "
                                  f"data_type for every column (missing: {missing or 'columns'})")
+            names = [c["name"] for c in columns]
+            if len(set(names)) != len(names):
+                raise ValueError(f"{path.name}: mart {model['name']} lists a column twice: "
+                                 f"{sorted({n for n in names if names.count(n) > 1})}")
             marts[model["name"]] = model
     return marts
 
@@ -115,7 +119,8 @@ def chart_form_data(chart: dict) -> dict:
 
 def chart_query(chart: dict) -> dict:
     """The query of the chart's query context: what the chart data API runs for the saved chart."""
-    query = {"filters": chart["filters"], "extras": {"having": "", "where": ""}, "applied_time_extras": {},
+    filters = [{k: v for k, v in f.items() if v is not None} for f in chart["filters"]]   # IS NULL takes no value
+    query = {"filters": filters, "extras": {"having": "", "where": ""}, "applied_time_extras": {},
              "annotation_layers": [], "row_limit": chart.get("row_limit", 1000), "series_limit": 0,
              "order_desc": True, "url_params": {}, "custom_params": {}, "custom_form_data": {}, "post_processing": []}
     if chart["kind"] == "table":

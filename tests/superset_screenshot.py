@@ -18,7 +18,7 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1600,2100"]
+         "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1600,3200"]
 
 
 def main(base: str, user: str, password: str, slug: str, expected: str, out: str) -> None:

@@ -61,7 +61,9 @@ def test_publish_docs_dag_builds_a_site_that_renders(published_db):
         assert "Vietnamese name of the component as the methodology prints it" in view
 
         gx = docs.gx_pages(site / "gx")
-        assert set(gx) == {"fct_component_score"}
+        assert "fct_component_score" in gx and all(set(links) == {"suite", "latest_validation"} for links in gx.values())
+        page = (site / "index.html").read_text(encoding="utf-8")
+        assert all(links["latest_validation"] in page and links["suite"] in page for links in gx.values())
         validation = rendered_text(f"{base}/{gx['fct_component_score']['latest_validation']}", budget_ms=5000)
         assert "Expectation Suite: fct_component_score" in validation
         assert re.search(r"Evaluated Expectations \d+ Successful Expectations \d+ Unsuccessful Expectations [1-9]", validation)
@@ -82,13 +84,18 @@ def test_landing_page_lists_marts_from_the_manifest():
     assert "stg_y" not in page and "none yet" in page
 
 
-@pytest.mark.parametrize("bad", [{"columns": []}, {"description": ""}])
-def test_a_mart_without_docs_is_refused(tmp_path, monkeypatch, bad):
+COLUMN = {"name": "a", "data_type": "text", "description": "A column."}
+
+
+@pytest.mark.parametrize("bad, error", [({"columns": []}, "needs a description"),
+                                        ({"description": ""}, "needs a description"),
+                                        ({"columns": [COLUMN, COLUMN]}, r"lists a column twice: \['a'\]")])
+def test_a_mart_without_docs_is_refused(tmp_path, monkeypatch, bad, error):
     import yaml
 
-    model = {"name": "fct_new", "description": "A new mart.",
-             "columns": [{"name": "a", "data_type": "text", "description": "A column."}], **bad}
-    (tmp_path / "_marts__models.yml").write_text(yaml.safe_dump({"version": 2, "models": [model]}))
+    model = {"name": "fct_new", "description": "A new mart.", "columns": [COLUMN], **bad}
+    (tmp_path / "sub").mkdir()   # marts in sub-folders are read too
+    (tmp_path / "sub" / "_sub__models.yml").write_text(yaml.safe_dump({"version": 2, "models": [model]}))
     monkeypatch.setattr(superset_bundle, "MARTS_YML_DIR", tmp_path)
-    with pytest.raises(ValueError, match="mart fct_new needs a description"):
+    with pytest.raises(ValueError, match=f"mart fct_new {error}"):
         superset_bundle.documented_marts()

@@ -57,12 +57,12 @@ def superset(published_db, tmp_path_factory):
         superset_local.stop(proc)
 
 
-def _chart_rows(client: Superset, chart_key: str) -> list[dict]:
+def _chart_rows(client: Superset, chart_key: str, filters: tuple[dict, ...] = (PROVINCE,)) -> list[dict]:
     """Run a saved chart's query context with the dashboard's default province filter."""
     title = yaml.safe_load((superset_bundle.BUNDLE_DIR / "charts" / f"{chart_key}.yaml").read_text())["slice_name"]
     (chart,) = [c for c in client.get("/api/v1/dashboard/province-overview/charts")["result"] if c["slice_name"] == title]
     context = json.loads(client.get(f"/api/v1/chart/{chart['id']}")["result"]["query_context"])
-    context["queries"][0]["filters"].append(PROVINCE)
+    context["queries"][0]["filters"].extend(filters)
     reply = client.post("/api/v1/chart/data", context)
     assert reply.status_code == 200, reply.text
     return reply.json()["result"][0]["data"]
@@ -97,6 +97,11 @@ def test_charts_return_the_values_of_the_marts(superset):
     fields = {(r["year"], r["component_code"]): r for r in _chart_rows(superset, "results_by_field")}
     assert (fields[(2024, "3")]["score"], fields[(2024, "3")]["rank"]) == (12.98, 49)
 
+    # The province's own index: no province column, so the dashboard's province filter does not apply.
+    owners = _chart_rows(superset, "lost_points_by_owner", filters=())
+    assert (owners[0]["owner_unit_name"], owners[0]["total_score"], owners[0]["total_points_lost"]) == \
+        ("Sở Văn hóa, Thể thao và Du lịch", 68.85, 31.15)   # 15th of 15 departments in 2023 (report L301)
+
 
 def test_superset_reads_the_marts_as_the_read_only_role(superset):
     (database,) = superset.get("/api/v1/database/")["result"]
@@ -127,6 +132,7 @@ def test_dashboard_renders_in_chromium(superset):
     for chart in superset_bundle.dashboard_specs()["province_overview"]["charts"].values():
         assert chart["title"] in page["text"]
     assert "Lai Châu" in page["text"] and "Cải cách thể chế" in page["text"]      # table rows, drawn as text
+    assert "Sở Văn hóa, Thể thao và Du lịch" in page["text"]   # the owners' table: the province filter does not break it
     assert page["canvases"] >= 3                                                  # line and bar charts, drawn
     assert "Unexpected error" not in page["text"] and "No results were returned" not in page["text"]
     assert SCREENSHOT.stat().st_size > 50_000

@@ -21,6 +21,10 @@ def main(argv: list[str] | None = None) -> int:
     dag.add_argument("--conf", default="{}", help="JSON params, e.g. '{\"index\": \"PAR_INDEX\", \"year\": 2024}'")
     sub.add_parser("airflow-setup", help="prepare the project-local AIRFLOW_HOME")
     sub.add_parser("summary", help="print Lai Châu's PAR INDEX summary from the marts")
+    sub.add_parser("docs", help="dbt docs of the published marts and the GX Data Docs, in .state/docs")
+    sub.add_parser("superset-bundle", help="write docker/superset/bundle/ from the dashboard specs and the marts' docs")
+    ui = sub.add_parser("superset-ui", help="Superset with the starter dashboard on the local marts (as bi_reader)")
+    ui.add_argument("--port", type=int, default=8188)
     sub.add_parser("checksum", help="print a checksum of every published mart (equal after an idempotent rerun)")
     sub.add_parser("unit-summary", help="print the province's own index of departments and districts from the marts")
     pkg = sub.add_parser("package-report", help="write release packages from a report's transcribed figures")
@@ -58,6 +62,16 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "summary":
             from ingest import summary
             print(summary.render())
+        elif args.command == "docs":
+            from ingest import docs
+            docs.build()
+        elif args.command == "superset-bundle":
+            from ingest import superset_bundle
+            for path in superset_bundle.write():
+                print(path.relative_to(superset_bundle.SUPERSET_DIR))
+        elif args.command == "superset-ui":
+            from ingest import superset_local
+            superset_local.run_ui(args.port)
         elif args.command == "checksum":
             from ingest import checksum
             print(checksum.render(checksum.mart_checksums()))

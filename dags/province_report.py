@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import Asset, Param, dag, task
+from airflow.sdk import Param, dag, task
 
-# The asset annual_release's publish task emits (same name and URI as in dags/annual_release.py).
-PUBLISHED_SCORES = Asset(name="marts.fct_component_score", uri="govwh://marts/fct_component_score")
+from ingest.assets import PUBLISHED_SCORES
 
 
 @dag(

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from ingest import airflow_local, config, db, province_report, report_audit
+from tests.browser import CHROMIUM_FLAGS, chromium
 from tests.conftest import query
 
 # The hand-written report's first results table (par_index_2024_analysis L37-L136): score and national rank.
@@ -23,8 +24,6 @@ FIELDS_2024 = {"TOTAL": ("85,97", "56/63"), "1": ("9,41", "28/63"), "2": ("9,09"
                "8.1": ("3,69", "50/63"), "8.2": ("8,16", "43/63")}
 # Column positions in the year-on-year table: STT, name, prev max, prev score, prev rank, max, score, %, rank, Δ, Δ rank.
 SCORE, RANK = 6, 8
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 REPORT_2024 = config.PROJECT_ROOT / "data/reports/par_index_2024_analysis"
 
 
@@ -117,12 +116,9 @@ def _png_is_a_page(path: Path) -> tuple[int, int, float]:
 
 
 def test_html_rendered_in_headless_chromium(written, tmp_path):
-    chromium = shutil.which("chromium")
-    if not chromium:
-        pytest.skip("Debian's chromium is not installed (make test installs it when run as root)")
     page = written["html"].as_uri()
     shot = tmp_path / "report.png"
-    run = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1200,2400"]
+    run = [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1200,2400"]
     done = subprocess.run([*run, f"--screenshot={shot}", page], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     width, height, inked = _png_is_a_page(shot)

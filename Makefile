@@ -14,7 +14,7 @@ SUPERSET_STAMP := $(SUPERSET_VENV)/.installed
 export AIRFLOW_HOME := $(CURDIR)/.airflow
 export PYTHONDONTWRITEBYTECODE :=
 
-.PHONY: help run test venv db-start db-url stop airflow-ui summary checksum clean docs superset-bundle superset-venv browser superset-ui
+.PHONY: help run test venv db-start db-url stop airflow-ui summary checksum clean docs superset-bundle superset-venv browser superset-ui report audit-reports
 
 help:
 	@echo "make run        set up, start the warehouse, run the annual DAG on the sample, print a summary"
@@ -26,6 +26,8 @@ help:
 	@echo "make docs       dbt docs of the published marts + GX Data Docs in .state/docs/index.html"
 	@echo "make superset-bundle  rewrite docker/superset/bundle/ from the dashboard specs and the marts' docs"
 	@echo "make superset-ui      Superset on http://127.0.0.1:8188 with the starter dashboard, on the local marts"
+	@echo "make report     write the province's report (HTML + DOCX) from the marts: UNIT=, INDEX=, YEAR=, OUT="
+	@echo "make audit-reports  list the discrepancies of every report in data/reports (table + CSV + audit schema)"
 
 venv: $(STAMP)
 
@@ -52,6 +54,8 @@ run: venv
 	@$(PY) -m ingest.cli docs
 	@$(PY) -m ingest.cli summary
 	@$(PY) -m ingest.cli unit-summary
+	@$(PY) -m ingest.cli audit-report --brief $(REPORTS)
+	@$(PY) -m ingest.cli report --out .state/reports
 
 summary: venv
 	@$(PY) -m ingest.cli summary
@@ -95,6 +99,18 @@ superset-ui: venv superset-venv
 airflow-ui: venv
 	@$(PY) -m ingest.cli airflow-setup
 	$(VENV)/bin/airflow standalone
+
+# The province report (HTML + DOCX), read from the marts; the latest published year unless YEAR is given.
+UNIT ?= Lai Châu
+INDEX ?= PAR_INDEX
+OUT ?= .state/reports
+report: venv
+	@$(PY) -m ingest.cli report --unit "$(UNIT)" --index $(INDEX) $(if $(YEAR),--year $(YEAR)) --out $(OUT)
+
+# The audit of published reports: every report folder with transcribed figures (scores.csv).
+REPORTS := $(patsubst %/scores.csv,%,$(wildcard data/reports/*/scores.csv))
+audit-reports: venv
+	@$(PY) -m ingest.cli audit-report $(REPORTS)
 
 clean:
 	rm -rf .airflow .state dbt/target dbt/logs $(SUPERSET_VENV)

@@ -18,6 +18,8 @@ from ingest.log import log, timed
 
 # Suites and the candidate table each one validates.
 SUITES = {"fct_component_score": "fct_component_score"}
+# Targets and their verdicts (data/plans): conflicting targets and disagreeing printed verdicts are warnings.
+SUITES.update({"fct_target": "fct_target", "fct_target_attainment": "fct_target_attainment"})
 
 # A province's own index of its departments and districts (index PROVINCIAL_PAR): its own suites.
 UNIT_SCORE_INDEX = "PROVINCIAL_PAR"

@@ -29,6 +29,15 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("unit-summary", help="print the province's own index of departments and districts from the marts")
     pkg = sub.add_parser("package-report", help="write release packages from a report's transcribed figures")
     pkg.add_argument("report_dir")
+    rep = sub.add_parser("report", help="write a province's analysis report (HTML and DOCX) from the marts")
+    rep.add_argument("--unit", default="Lai Châu")
+    rep.add_argument("--index", default="PAR_INDEX")
+    rep.add_argument("--year", type=int, help="the year of the results (default: the latest published)")
+    rep.add_argument("--out", default=".state/reports")
+    aud = sub.add_parser("audit-report", help="list the discrepancies of a published report's printed figures")
+    aud.add_argument("report_dirs", nargs="+", help="data/reports/<report> (one or more)")
+    aud.add_argument("--out", default=".state/audit", help="folder of the CSV files (one per report)")
+    aud.add_argument("--brief", action="store_true", help="one line per report instead of the table")
     args = parser.parse_args(argv)
 
     try:
@@ -74,7 +83,16 @@ def main(argv: list[str] | None = None) -> int:
             from ingest import report_packages
             for path in report_packages.build(Path(args.report_dir)):
                 print(path)
-    except InputError as exc:
+        elif args.command == "report":
+            from pathlib import Path
+            from ingest import province_report
+            for path in province_report.write(args.unit, args.index, args.year, Path(args.out)):
+                print(path)
+        elif args.command == "audit-report":
+            from pathlib import Path
+            from ingest import report_audit
+            return report_audit.main([Path(p) for p in args.report_dirs], Path(args.out), brief=args.brief)
+    except (InputError, LookupError) as exc:   # bad input, or nothing published to report on
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -66,5 +66,5 @@ def test_a_chart_on_an_undocumented_column_is_refused():
              "columns": ["year", "region_rank"], "order_by": []}
     with pytest.raises(ValueError, match=r"\['region_rank'\] are not documented in mart v_component_score"):
         superset_bundle.chart_yaml("x", chart, marts)
-    with pytest.raises(ValueError, match="no documented mart 'fct_target_attainment'"):
-        superset_bundle.chart_yaml("x", {**chart, "dataset": "fct_target_attainment"}, marts)
+    with pytest.raises(ValueError, match="no documented mart 'fct_not_documented'"):
+        superset_bundle.chart_yaml("x", {**chart, "dataset": "fct_not_documented"}, marts)

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from airflow.sdk import Asset, Param, dag
+from airflow.sdk import Param, dag
 
+from ingest.assets import PUBLISHED_SCORES
 from ingest.wap_dag import write_audit_publish
 
 PIPELINE = "annual_release"
-PUBLISHED_SCORES = Asset(name="marts.fct_component_score", uri="govwh://marts/fct_component_score")
 
 
 @dag(

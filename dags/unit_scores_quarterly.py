@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from airflow.sdk import Asset, Param, dag
+from airflow.sdk import Param, dag
 
+from ingest.assets import PUBLISHED_UNIT_SCORES
 from ingest.wap_dag import write_audit_publish
 
 PIPELINE = "unit_scores_quarterly"
-PUBLISHED_UNIT_SCORES = Asset(name="marts.fct_unit_score", uri="govwh://marts/fct_unit_score")
 
 
 @dag(

@@ -23,6 +23,8 @@ SUITES = {"fct_component_score": "fct_component_score",
           # per index, and the national releases (complete coverage, ranks, synthetic fill)
           "par_index": "fct_component_score", "sipas": "fct_component_score", "papi": "fct_component_score",
           "pci": "fct_component_score", "national_release": "fct_component_score"}
+# Targets and their verdicts (data/plans): conflicting targets and disagreeing printed verdicts are warnings.
+SUITES.update({"fct_target": "fct_target", "fct_target_attainment": "fct_target_attainment"})
 
 # A province's own index of its departments and districts (index PROVINCIAL_PAR): its own suites.
 UNIT_SCORE_INDEX = "PROVINCIAL_PAR"

@@ -21,6 +21,10 @@ def main(argv: list[str] | None = None) -> int:
     dag.add_argument("--conf", default="{}", help="JSON params, e.g. '{\"index\": \"PAR_INDEX\", \"year\": 2024}'")
     sub.add_parser("airflow-setup", help="prepare the project-local AIRFLOW_HOME")
     sub.add_parser("summary", help="print Lai Châu's PAR INDEX summary from the marts")
+    sub.add_parser("docs", help="dbt docs of the published marts and the GX Data Docs, in .state/docs")
+    sub.add_parser("superset-bundle", help="write docker/superset/bundle/ from the dashboard specs and the marts' docs")
+    ui = sub.add_parser("superset-ui", help="Superset with the starter dashboard on the local marts (as bi_reader)")
+    ui.add_argument("--port", type=int, default=8188)
     sub.add_parser("checksum", help="print a checksum of every published mart (equal after an idempotent rerun)")
     sub.add_parser("unit-summary", help="print the province's own index of departments and districts from the marts")
     pkg = sub.add_parser("package-report", help="write release packages from a report's transcribed figures")
@@ -32,6 +36,15 @@ def main(argv: list[str] | None = None) -> int:
     conv.add_argument("source_layout")
     conv.add_argument("target")
     conv.add_argument("target_layout")
+    rep = sub.add_parser("report", help="write a province's analysis report (HTML and DOCX) from the marts")
+    rep.add_argument("--unit", default="Lai Châu")
+    rep.add_argument("--index", default="PAR_INDEX")
+    rep.add_argument("--year", type=int, help="the year of the results (default: the latest published)")
+    rep.add_argument("--out", default=".state/reports")
+    aud = sub.add_parser("audit-report", help="list the discrepancies of a published report's printed figures")
+    aud.add_argument("report_dirs", nargs="+", help="data/reports/<report> (one or more)")
+    aud.add_argument("--out", default=".state/audit", help="folder of the CSV files (one per report)")
+    aud.add_argument("--brief", action="store_true", help="one line per report instead of the table")
     args = parser.parse_args(argv)
 
     try:
@@ -56,6 +69,16 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "summary":
             from ingest import summary
             print(summary.render())
+        elif args.command == "docs":
+            from ingest import docs
+            docs.build()
+        elif args.command == "superset-bundle":
+            from ingest import superset_bundle
+            for path in superset_bundle.write():
+                print(path.relative_to(superset_bundle.SUPERSET_DIR))
+        elif args.command == "superset-ui":
+            from ingest import superset_local
+            superset_local.run_ui(args.port)
         elif args.command == "checksum":
             from ingest import checksum
             print(checksum.render(checksum.mart_checksums()))
@@ -76,7 +99,16 @@ def main(argv: list[str] | None = None) -> int:
             from ingest import layouts
             records = layouts.read_records(Path(args.source), layouts.load_layout(args.source_layout))
             print(layouts.write_table(records, layouts.load_layout(args.target_layout), Path(args.target)))
-    except InputError as exc:
+        elif args.command == "report":
+            from pathlib import Path
+            from ingest import province_report
+            for path in province_report.write(args.unit, args.index, args.year, Path(args.out)):
+                print(path)
+        elif args.command == "audit-report":
+            from pathlib import Path
+            from ingest import report_audit
+            return report_audit.main([Path(p) for p in args.report_dirs], Path(args.out), brief=args.brief)
+    except (InputError, LookupError) as exc:   # bad input, or nothing published to report on
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -1,6 +1,7 @@
 """Connections to the warehouse and its one-time bootstrap (database, schemas, roles)."""
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from importlib import resources
 
@@ -54,7 +55,18 @@ def bootstrap(wh: config.Warehouse | None = None) -> None:
         if cur.fetchone() is None:
             cur.execute(sql.SQL("create role {} login nosuperuser nocreatedb nocreaterole noinherit")
                         .format(sql.Identifier(config.BI_ROLE)))
+        set_bi_reader_password(cur)
         grant_bi_reader(cur, wh.database)
+
+
+def set_bi_reader_password(cur) -> None:
+    """A deployment (docker compose) gives the BI role a password from BI_READER_PASSWORD.
+
+    Without the variable nothing changes: the local development server trusts 127.0.0.1.
+    """
+    password = os.environ.get("BI_READER_PASSWORD")
+    if password:
+        cur.execute(sql.SQL("alter role {} password {}").format(sql.Identifier(config.BI_ROLE), sql.Literal(password)))
 
 
 def grant_bi_reader(cur, database: str) -> None:

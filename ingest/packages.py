@@ -67,14 +67,20 @@ def _require(doc: dict, key: str, path: Path, kind: type | tuple = str):
     return value
 
 
-def read_manifest(path: Path) -> Release:
-    """Parse and check a release.yaml. Its place in the tree must agree with what it says."""
+def read_yaml_mapping(path: Path, what: str) -> dict:
+    """A YAML file that must hold a mapping (a manifest): its content, or an InputError naming the file."""
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise InputError(path, f"not a readable YAML file: {exc}") from exc
     if not isinstance(doc, dict):
-        raise InputError(path, "expected a mapping of release metadata")
+        raise InputError(path, f"expected a mapping of {what}")
+    return doc
+
+
+def read_manifest(path: Path) -> Release:
+    """Parse and check a release.yaml. Its place in the tree must agree with what it says."""
+    doc = read_yaml_mapping(path, "release metadata")
     index_code = _require(doc, "index", path)
     year = _require(doc, "year", path, int)
     edition = _require(doc, "edition", path, int)

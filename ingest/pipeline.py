@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from ingest import checks, corrections, db, load, packages, publish, transform
+from ingest import checks, corrections, db, load, packages, plans, publish, transform
 from ingest.log import log
 
 
@@ -31,6 +31,7 @@ def ingest(index_code: str | None, year: int | None, run_id: str) -> list[str]:
     for manifest in manifests:
         load.load_release(manifest, run_id)
     corrections.load_all(index_code, year)
+    plans.load_all(run_id)
     if index_code is None:
         return []
     with db.transaction() as cur:

@@ -41,6 +41,23 @@ def _view_definition(cur, schema: str, view: str) -> str:
     return definition
 
 
+def _copy_comments(cur, schema: str, name: str, kind: str) -> None:
+    """Carry dbt's persisted docs (table, view and column comments) from the candidate into marts.
+
+    `like ... including all` copies column comments of a new table only, and a recreated view has none,
+    so BI tools would show stale or no descriptions without this.
+    """
+    cur.execute("select obj_description(format('%%I.%%I', %s::text, %s::text)::regclass, 'pg_class')", (schema, name))
+    (comment,) = cur.fetchone()
+    target = sql.SQL("{}.{}").format(sql.Identifier(MARTS), sql.Identifier(name))
+    cur.execute(sql.SQL("comment on {} {} is {}").format(sql.SQL(kind), target, sql.Literal(comment)))
+    cur.execute("select a.attname, col_description(a.attrelid, a.attnum) from pg_attribute a "
+                "where a.attrelid = format('%%I.%%I', %s::text, %s::text)::regclass and a.attnum > 0 "
+                "and not a.attisdropped", (schema, name))
+    for column, text in cur.fetchall():
+        cur.execute(sql.SQL("comment on column {}.{} is {}").format(target, sql.Identifier(column), sql.Literal(text)))
+
+
 def publish(schema: str, partitions: list[str], run_id: str) -> int:
     """Move the candidate's rows into marts. Empty `partitions` = full refresh. Returns rows published."""
     check_candidate_name(schema)
@@ -89,6 +106,10 @@ def publish(schema: str, partitions: list[str], run_id: str) -> int:
             cur.execute(sql.SQL("create or replace view {}.{} as ").format(marts, sql.Identifier(view))
                         + sql.SQL(definition))
             cur.execute("reset search_path")
+        for name in tables:
+            _copy_comments(cur, schema, name, "table")
+        for name in views:
+            _copy_comments(cur, schema, name, "view")
         db.grant_bi_reader(cur, config.warehouse().database)
         cur.execute("insert into audit.publish_log (run_id, partitions, tables, rows) values (%s, %s, %s, %s)",
                     (run_id, ", ".join(partitions) or "all", len(tables) + len(views), published))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from pathlib import Path
 
 from psycopg2 import sql
 
@@ -34,12 +35,12 @@ def drop_candidate(schema: str) -> None:
         cur.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(check_candidate_name(schema))))
 
 
-def run_dbt(args: list[str], schema: str) -> None:
+def run_dbt(args: list[str], schema: str, target_path: Path | None = None) -> None:
     """dbt in this process, with the warehouse connection from the environment."""
     from dbt.cli.main import dbtRunner   # heavy import, only when dbt runs
 
     os.environ.update(dbt_env(schema))
-    target = config.DBT_DIR / "target" / schema
+    target = target_path or config.DBT_DIR / "target" / schema
     result = dbtRunner().invoke([*args, "--project-dir", str(config.DBT_DIR), "--profiles-dir", str(config.DBT_DIR),
                                  "--target-path", str(target), "--log-path", str(config.DBT_DIR / "logs")])
     if not result.success:

@@ -135,7 +135,7 @@ def test_quarterly_dag_shares_the_annual_tasks():
     assert [a.name for a in quarterly.get_task("publish_marts").outlets] == ["marts.fct_unit_score"]
     assert checks.suites_for(["PROVINCIAL_PAR/2023"]) == ["fct_unit_score", "fct_unit_score_history"]
     assert checks.suites_for(["PAR_INDEX/2024"]) == ["fct_component_score", "par_index", "sipas", "papi", "pci",
-                                                     "national_release"]
+                                                     "national_release", "fct_target", "fct_target_attainment"]
     assert checks.suites_for([]) == list(checks.SUITES)
 
 

@@ -245,3 +245,80 @@ create table if not exists audit.publish_log (
     rows          integer not null,
     published_at  timestamptz not null default now()
 );
+
+-- Plans (data/plans/<plan_id>/): targets and responsible departments. Every load of a changed plan is a new
+-- row; the latest load of a plan_id is in force ('absent' = the plan's folder was removed: withdrawn).
+create table if not exists raw.plans (
+    plan_load_id     bigserial primary key,
+    plan_id          text not null,
+    manifest_sha256  text not null,                  -- of plan.yaml as loaded; 'absent' once withdrawn
+    manifest_path    text not null,
+    plan_ref         text not null,                  -- the plan as printed (number and date)
+    title            text,
+    issued_by        text not null,
+    issued_on        date,
+    source           text not null,                  -- where its targets are printed
+    loaded_at        timestamptz not null default clock_timestamp()
+);
+
+create table if not exists raw.targets (
+    plan_load_id      bigint not null references raw.plans (plan_load_id),
+    plan_id           text not null,
+    file_sha256       text not null,
+    source_file       text not null,
+    source_row        integer not null,               -- line in targets.csv (header = 1)
+    index_code        text not null,
+    target_year       integer not null,
+    unit_name         text not null,
+    unit_code         text not null,
+    unit_type         text not null,
+    component_code    text,                           -- empty only for metric 'other'
+    metric            text not null,                  -- pct_of_max_min, pct_min, rank_min, rank_max, rank_gain_min, rank_gain_max, other
+    value             numeric,
+    bound             text,                           -- above ('Trên X%') | at_least ('Từ X% trở lên'); percentages only
+    target_printed    text,                           -- the target as printed
+    owner_vi          text,                           -- responsible department(s) as printed
+    verdict_printed   text,                           -- the verdict a report printed beside the target
+    result_printed    numeric,                        -- the result that report printed beside it
+    result_source_ref text,
+    section           text,
+    source_ref        text not null,                  -- where the target is printed
+    loaded_at         timestamptz not null default now(),
+    primary key (plan_load_id, source_row)
+);
+
+create table if not exists raw.component_owners (
+    plan_load_id    bigint not null references raw.plans (plan_load_id),
+    plan_id         text not null,
+    file_sha256     text not null,
+    source_file     text not null,
+    source_row      integer not null,
+    index_code      text not null,
+    year            integer not null,
+    unit_name       text not null,
+    unit_code       text not null,
+    unit_type       text not null,
+    component_code  text not null,
+    owner_vi        text not null,                   -- lead / monitoring department(s) as printed
+    source_ref      text not null,
+    loaded_at       timestamptz not null default now(),
+    primary key (plan_load_id, source_row)
+);
+
+-- The audit of published reports (govwh audit-report): every discrepancy of a report's printed figures,
+-- against themselves and against the marts. A rerun replaces the report's rows.
+create table if not exists audit.report_findings (
+    report           text not null,                  -- folder name under data/reports
+    scores_sha256    text not null,                  -- of the audited scores.csv
+    source_ref       text not null,                  -- where the figure is printed (L<line> in source.txt)
+    index_code       text not null,
+    year             integer not null,
+    unit_name        text not null,
+    component_code   text not null,
+    measure          text not null,                  -- score | pct_of_max | rank | delta | rank_change
+    printed_value    numeric,
+    expected_value   numeric,
+    kind             text not null,                  -- parts_do_not_sum | delta_not_difference | pct_not_score_over_max | printed_twice | rank_above_ranked_units | differs_from_warehouse
+    detail           text not null,
+    audited_at       timestamptz not null default now()
+);

@@ -1,0 +1,290 @@
+"""The docker compose deployment, checked without a Docker engine: the compose file validates against the
+compose specification's JSON schema, every build context, Dockerfile, copied and mounted file exists,
+long-running services have healthchecks, data lives in named volumes, no secret is committed, and the
+init scripts do their job against the real PostgreSQL and Airflow."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ingest import config, db
+from tests.conftest import query
+
+DOCKER = config.PROJECT_ROOT / "docker"
+COMPOSE = DOCKER / "compose.yaml"
+ENV_EXAMPLE = DOCKER / ".env.example"
+VARIABLE = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}")
+SECRET_NAME = re.compile(r"PASSWORD|SECRET|FERNET|_KEY$")
+AIRFLOW_SERVICES = {"airflow-api-server": "api-server", "airflow-scheduler": "scheduler",
+                    "airflow-dag-processor": "dag-processor", "airflow-triggerer": "triggerer"}
+
+
+def example_env() -> dict[str, str]:
+    """.env.example as an operator fills it in: every empty value gets one."""
+    env = {}
+    for line in ENV_EXAMPLE.read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            key, _, value = line.partition("=")
+            env[key.strip()] = value.strip() or f"filled-in-{key.strip().lower()}"
+    return env
+
+
+def interpolate(value, env: dict[str, str]):
+    """Compose's variable substitution: ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, $$."""
+    if isinstance(value, dict):
+        return {k: interpolate(v, env) for k, v in value.items()}
+    if isinstance(value, list):
+        return [interpolate(v, env) for v in value]
+    if not isinstance(value, str):
+        return value
+
+    def substitute(match: re.Match) -> str:
+        if match.group(0) == "$$":
+            return "$"
+        name, kind, argument = match.groups()
+        present = env.get(name) not in (None, "") if kind and kind.startswith(":") else name in env
+        if present:
+            return env[name]
+        if kind and kind.endswith("?"):
+            raise KeyError(f"{name}: {argument}")
+        return argument if kind else ""
+
+    return VARIABLE.sub(substitute, value)
+
+
+def compose_doc(env: dict[str, str] | None = None) -> dict:
+    return interpolate(yaml.safe_load(COMPOSE.read_text()), example_env() if env is None else env)
+
+
+def _validate(doc: dict, tmp_path: Path) -> subprocess.CompletedProcess:
+    target = tmp_path / "compose.interpolated.yaml"
+    target.write_text(yaml.safe_dump(doc, sort_keys=False))
+    checker = Path(sys.executable).parent / "check-jsonschema"
+    return subprocess.run([str(checker), "--builtin-schema", "vendor.compose-spec", str(target)],
+                          capture_output=True, text=True)
+
+
+def test_compose_file_validates_against_the_compose_spec(tmp_path):
+    done = _validate(compose_doc(), tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_schema_check_catches_a_broken_compose_file(tmp_path):
+    broken = compose_doc()
+    broken["services"]["superset"]["healthcheck"]["interval"] = {"seconds": 30}
+    broken["services"]["superset"]["restart_policy"] = "always"
+    done = _validate(broken, tmp_path)
+    assert done.returncode != 0
+    assert "restart_policy" in done.stdout and "interval" in done.stdout
+
+
+def test_every_variable_is_in_env_example_and_secrets_are_required():
+    raw = json.dumps(yaml.safe_load(COMPOSE.read_text()))   # values only, not the comments
+    used = {m.group(1): m.group(2) for m in VARIABLE.finditer(raw) if m.group(1)}
+    assert set(used) <= set(example_env()), "declare every variable in docker/.env.example"
+    for name, kind in used.items():
+        if SECRET_NAME.search(name):
+            assert kind == ":?", f"{name} must be required (${{{name}:?...}}), never defaulted"
+    with pytest.raises(KeyError, match="BI_READER_PASSWORD"):
+        compose_doc({k: v for k, v in example_env().items() if k != "BI_READER_PASSWORD"})
+
+
+def test_no_secret_is_committed():
+    example = dict(line.split("=", 1) for line in ENV_EXAMPLE.read_text().splitlines()
+                   if line.strip() and not line.startswith("#"))
+    assert [k for k, v in example.items() if SECRET_NAME.search(k) and v.strip()] == []
+    doc = yaml.safe_load(COMPOSE.read_text())
+    for name, service in doc["services"].items():
+        for key, value in (service.get("environment") or {}).items():
+            credentials = re.search(r"://[^/@\s]+:([^/@\s]*)@", str(value))   # the password part of a URL
+            if credentials:
+                assert credentials.group(1).startswith("${"), f"{name}.{key} holds a literal password"
+            elif SECRET_NAME.search(key) and not key.endswith("PASSWORDS_FILE"):
+                assert str(value).startswith("${"), f"{name}.{key} holds a literal value"
+    literal = re.compile(r"(?i)(password|secret|token)\w*(=|: )['\"]?(?!\$\{|/)[A-Za-z0-9+/_-]{12,}")   # key=value, key: value (not a path)
+    assert literal.search("SUPERSET_ADMIN_PASSWORD=s3cr3t-value-42x") and literal.search("  JWT_SECRET: 0a1b2c3d4e5f6a7b")
+    assert not literal.search("PASSWORD: ${BI_READER_PASSWORD:?set it}") and not literal.search("PASSWORD=")
+    tracked = subprocess.run(["git", "ls-files", "docker", ".dockerignore"], cwd=config.PROJECT_ROOT,
+                             capture_output=True, text=True, check=True).stdout.split()
+    for path in tracked:
+        text = (config.PROJECT_ROOT / path).read_text(errors="replace")
+        assert not literal.search(text), f"{path}: {literal.search(text).group(0)}"
+    ignored = subprocess.run(["git", "check-ignore", "docker/.env"], cwd=config.PROJECT_ROOT, capture_output=True)
+    assert ignored.returncode == 0, "docker/.env (the filled-in secrets) must be git-ignored"
+
+
+def test_services_healthchecks_and_named_volumes():
+    doc = compose_doc()
+    services = doc["services"]
+    assert {"warehouse-db", "metadata-db", "airflow-init", "superset-init", "superset", "docs",
+            *AIRFLOW_SERVICES} <= set(services)
+    for name, command in AIRFLOW_SERVICES.items():
+        assert services[name]["command"] == [command]
+        assert services[name]["build"]["dockerfile"] == "docker/airflow/Dockerfile"
+        assert services[name]["depends_on"]["airflow-init"] == {"condition": "service_completed_successfully"}
+    for name, service in services.items():
+        if service.get("restart") == "no":   # one-shot jobs: the others wait for them to finish
+            continue
+        assert service["healthcheck"]["test"], f"{name} has no healthcheck"
+        assert service.get("restart") == "unless-stopped", name
+        for target, condition in (service.get("depends_on") or {}).items():
+            assert target in services
+            if condition["condition"] == "service_healthy":
+                assert "healthcheck" in services[target]
+    for name, service in services.items():
+        assert ":" in service["image"] and not service["image"].endswith(":latest"), name
+        for mount in service.get("volumes", []):
+            source = mount.split(":")[0]
+            if source.startswith((".", "/")):
+                assert (DOCKER / source).exists(), f"{name} mounts {source}, which does not exist"
+            else:
+                assert source in doc["volumes"], f"{name} uses undeclared volume {source}"
+    for database in ("warehouse-db", "metadata-db"):
+        (data,) = [m for m in services[database]["volumes"] if m.endswith(":/var/lib/postgresql/data")]
+        assert data.split(":")[0] in doc["volumes"]
+    assert "WAREHOUSE_URL" in services["airflow-scheduler"]["environment"]
+    assert services["superset"]["environment"]["SUPERSET_WAREHOUSE_URL"].startswith("postgresql://bi_reader:")
+
+
+def _copied_sources(dockerfile: Path) -> list[str]:
+    sources = []
+    for line in dockerfile.read_text().splitlines():
+        if line.startswith("COPY "):
+            sources += [part for part in line.split()[1:-1] if not part.startswith("--")]
+    return sources
+
+
+def test_build_contexts_dockerfiles_and_copied_files_exist():
+    ignored = {line.strip() for line in (config.PROJECT_ROOT / ".dockerignore").read_text().splitlines()
+               if line.strip() and not line.startswith("#")}
+    for name, service in compose_doc()["services"].items():
+        if "build" not in service:
+            continue
+        context = (DOCKER / service["build"]["context"]).resolve()
+        dockerfile = context / service["build"]["dockerfile"]
+        assert dockerfile.exists(), f"{name}: {dockerfile}"
+        for source in _copied_sources(dockerfile):
+            assert (context / source).exists(), f"{dockerfile}: COPY {source} is missing"
+            if context == config.PROJECT_ROOT:
+                assert source.rstrip("/").split("/")[0] not in ignored, f"{source} is excluded by .dockerignore"
+    assert {".venv", ".state", ".git"} <= ignored
+
+
+def test_images_use_the_same_pins_as_the_local_set_up():
+    makefile = (config.PROJECT_ROOT / "Makefile").read_text()
+    uv = re.search(r"UV_VERSION := (\S+)", makefile).group(1)
+    airflow = (DOCKER / "airflow" / "Dockerfile").read_text()
+    assert f"uv=={uv}" in airflow and "-c constraints.txt -e ." in airflow
+    assert {"pyproject.toml", "constraints.txt"} <= set(_copied_sources(DOCKER / "airflow" / "Dockerfile"))
+    superset = (DOCKER / "superset" / "Dockerfile").read_text()
+    assert f"uv=={uv}" in superset and "-r requirements.txt" in superset
+    assert "-r docker/superset/requirements.txt" in makefile   # the tested local Superset venv uses the same lock
+    pins = (DOCKER / "superset" / "requirements.txt").read_text().splitlines()
+    assert "apache-superset==6.1.0" in pins and all("==" in line for line in pins if line.strip())
+
+
+def _scram_matches(verifier: str, password: str) -> bool:
+    """PostgreSQL's SCRAM-SHA-256 verifier: SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>."""
+    method, rest = verifier.split("$", 1)
+    params, keys = rest.split("$")
+    iterations, salt = params.split(":")
+    stored_key = keys.split(":")[0]
+    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), base64.b64decode(salt), int(iterations))
+    client_key = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
+    return method == "SCRAM-SHA-256" and base64.b64encode(hashlib.sha256(client_key).digest()).decode() == stored_key
+
+
+def test_airflow_init_script_bootstraps_the_warehouse_and_the_admin(fresh_db, tmp_path):
+    """docker/airflow/init.sh for real: airflow db migrate, warehouse bootstrap with the BI password."""
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+           "AIRFLOW_HOME": str(tmp_path / "airflow"), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+           "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{tmp_path / 'airflow.db'}",
+           "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(tmp_path / "secrets" / "passwords.json"),
+           "AIRFLOW_ADMIN_PASSWORD": "admin-pw-from-env", "BI_READER_PASSWORD": "bi-pw-from-env",
+           "WAREHOUSE_URL": fresh_db.url}
+    done = subprocess.run(["bash", str(DOCKER / "airflow" / "init.sh")], env=env, capture_output=True, text=True,
+                          cwd=config.PROJECT_ROOT, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert json.loads((tmp_path / "secrets" / "passwords.json").read_text()) == {"admin": "admin-pw-from-env"}
+    assert oct((tmp_path / "secrets" / "passwords.json").stat().st_mode & 0o777) == "0o600"
+    assert (tmp_path / "airflow.db").stat().st_size > 100_000                   # Airflow's metadata, migrated
+    ((verifier,),) = query(fresh_db, "select rolpassword from pg_authid where rolname = 'bi_reader'")
+    assert _scram_matches(verifier, "bi-pw-from-env") and not _scram_matches(verifier, "another")
+    assert query(fresh_db, "select count(*) from pg_namespace where nspname in ('raw', 'audit', 'marts')") == [(3,)]
+
+
+def test_bootstrap_without_bi_password_leaves_the_role_as_it_is(fresh_db, monkeypatch):
+    monkeypatch.setenv("BI_READER_PASSWORD", "first")
+    db.bootstrap(fresh_db)
+    monkeypatch.delenv("BI_READER_PASSWORD")
+    db.bootstrap(fresh_db)   # the local development set-up: no variable, nothing changes
+    ((verifier,),) = query(fresh_db, "select rolpassword from pg_authid where rolname = 'bi_reader'")
+    assert _scram_matches(verifier, "first")
+
+
+def test_metadata_init_script_creates_airflow_and_superset_databases(server):
+    """docker/postgres/metadata-init.sh as the postgres image runs it (once, on an empty volume)."""
+    names = ("airflow", "superset")
+
+    def cleanup():
+        conn = db.connect(server.with_database("postgres"))
+        conn.autocommit = True   # drop database cannot run in a transaction
+        with conn.cursor() as cur:
+            for name in names:
+                cur.execute(f"drop database if exists {name} with (force)")
+                cur.execute(f"drop role if exists {name}")
+        conn.close()
+
+    admin = server.with_database("postgres")
+    if query(admin, "select count(*) from pg_roles where rolname in ('airflow', 'superset')") != [(0,)]:
+        pytest.skip("this PostgreSQL already has roles named airflow/superset; not touching them")
+    env = {**os.environ, "PGHOST": server.host, "PGPORT": str(server.port), "POSTGRES_USER": server.user,
+           "POSTGRES_DB": "postgres", "AIRFLOW_DB_PASSWORD": "af-pw", "SUPERSET_DB_PASSWORD": "ss-pw"}
+    try:
+        done = subprocess.run(["bash", str(DOCKER / "postgres" / "metadata-init.sh")], env=env,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        owners = query(admin, "select datname, pg_get_userbyid(datdba) from pg_database "
+                              "where datname in ('airflow', 'superset') order by 1")
+        assert owners == [("airflow", "airflow"), ("superset", "superset")]
+        ((verifier,),) = query(admin, "select rolpassword from pg_authid where rolname = 'superset'")
+        assert _scram_matches(verifier, "ss-pw")
+    finally:
+        cleanup()
+
+
+def test_backup_restores_raw_and_marts(published_db, server, tmp_path):
+    """The operations guide's backup: pg_dump -Fc, then pg_restore into an empty database."""
+    tools = {name: shutil.which(name) for name in ("pg_dump", "pg_restore")}
+    if not all(tools.values()):
+        pytest.skip("pg_dump/pg_restore are not installed (Debian's postgresql-client)")
+    dump = tmp_path / "governance.dump"
+    subprocess.run([tools["pg_dump"], "-Fc", "-f", str(dump), published_db.url], check=True, timeout=120)
+    restored = server.with_database(f"{published_db.database}_restored")
+    admin = db.connect(server.with_database("postgres"))
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f'drop database if exists "{restored.database}" with (force)')
+        cur.execute(f'create database "{restored.database}"')
+    try:
+        subprocess.run([tools["pg_restore"], "--no-owner", "-d", restored.url, str(dump)], check=True, timeout=120)
+        for table in ("raw.releases", "raw.release_files", "raw.component_scores", "raw.methodology_components",
+                      "marts.fct_component_score", "marts.dim_release", "marts.v_component_score"):
+            rows = f"select * from {table}"
+            assert sorted(query(restored, rows), key=repr) == sorted(query(published_db, rows), key=repr), table
+        assert query(restored, "select count(*) from marts.v_component_score", user="bi_reader") == [(100,)]
+    finally:
+        with admin.cursor() as cur:
+            cur.execute(f'drop database if exists "{restored.database}" with (force)')
+        admin.close()

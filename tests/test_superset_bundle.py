@@ -1,0 +1,70 @@
+"""The Superset bundle (dashboards as code) is what the specs and the marts' docs produce, in the import
+format Superset accepts (rules learned: database `extra`, chartId + uuid in the layout, listed dataset
+columns, a query context per chart), and each dashboard has a dbt exposure."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from ingest import config, superset_bundle
+
+BUNDLE = superset_bundle.BUNDLE_DIR
+
+
+def _load(relative: str) -> dict:
+    return yaml.safe_load((BUNDLE / relative).read_text(encoding="utf-8"))
+
+
+def test_committed_bundle_is_up_to_date():
+    assert superset_bundle.stale_files() == [], "run `make superset-bundle` and commit docker/superset/bundle/"
+
+
+def test_every_documented_mart_is_a_dataset_with_its_columns():
+    marts = superset_bundle.documented_marts()
+    datasets = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in (BUNDLE / "datasets").rglob("*.yaml")}
+    assert set(datasets) == set(marts)
+    for name, dataset in datasets.items():
+        assert dataset["schema"] == config.PUBLISHED_SCHEMA and dataset["table_name"] == name
+        assert [c["column_name"] for c in dataset["columns"]] == [c["name"] for c in marts[name]["columns"]]
+        assert all(c["description"] for c in dataset["columns"])
+    year = next(c for c in datasets["v_component_score"]["columns"] if c["column_name"] == "year")
+    assert year["type"] == "INTEGER" and year["is_dttm"] is False
+
+
+def test_database_is_a_placeholder_without_secrets():
+    (database,) = [yaml.safe_load(p.read_text()) for p in (BUNDLE / "databases").glob("*.yaml")]
+    assert database["extra"] == {} and database["allow_dml"] is False
+    assert database["sqlalchemy_uri"] == "postgresql://bi_reader:XXXXXXXXXX@warehouse-db:5432/governance"
+
+
+def test_dashboard_layout_links_every_chart_by_id_and_uuid():
+    charts = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in (BUNDLE / "charts").glob("*.yaml")}
+    dashboard = _load("dashboards/province-overview.yaml")
+    nodes = [n for n in dashboard["position"].values() if isinstance(n, dict) and n.get("type") == "CHART"]
+    assert sorted(n["meta"]["uuid"] for n in nodes) == sorted(c["uuid"] for c in charts.values())
+    assert len({n["meta"]["chartId"] for n in nodes}) == len(nodes)
+    for chart in charts.values():
+        context = json.loads(chart["query_context"])
+        assert context["form_data"]["viz_type"] == chart["viz_type"] and context["queries"][0]["filters"]
+    (province,) = [f for f in dashboard["metadata"]["native_filter_configuration"] if f["id"] == "NATIVE_FILTER-province"]
+    assert province["defaultDataMask"]["filterState"] == {"value": ["Lai Châu"]}
+
+
+def test_each_dashboard_has_an_exposure_naming_the_marts_it_reads():
+    exposures = yaml.safe_load((superset_bundle.MARTS_YML_DIR / "_marts__exposures.yml").read_text(encoding="utf-8"))
+    for spec in superset_bundle.dashboard_specs().values():
+        (exposure,) = [e for e in exposures["exposures"] if e["url"].endswith(f"/superset/dashboard/{spec['slug']}/")]
+        read = {c["dataset"] for c in spec["charts"].values()} | {f["dataset"] for f in spec.get("filters", [])}
+        assert sorted(exposure["depends_on"]) == sorted(f"ref('{name}')" for name in read)
+
+
+def test_a_chart_on_an_undocumented_column_is_refused():
+    marts = superset_bundle.documented_marts()
+    chart = {"title": "t", "kind": "table", "dataset": "v_component_score", "filters": [],
+             "columns": ["year", "region_rank"], "order_by": []}
+    with pytest.raises(ValueError, match=r"\['region_rank'\] are not documented in mart v_component_score"):
+        superset_bundle.chart_yaml("x", chart, marts)
+    with pytest.raises(ValueError, match="no documented mart 'fct_not_documented'"):
+        superset_bundle.chart_yaml("x", {**chart, "dataset": "fct_not_documented"}, marts)

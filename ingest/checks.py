@@ -9,15 +9,20 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ingest import config, db
 from ingest.faults import failpoint
 from ingest.log import log, timed
 
 # Suites and the candidate table each one validates.
-SUITES = {"fct_component_score": "fct_component_score"}
+SUITES = {"fct_component_score": "fct_component_score",
+          # per index, and the national releases (complete coverage, ranks, synthetic fill)
+          "par_index": "fct_component_score", "sipas": "fct_component_score", "papi": "fct_component_score",
+          "pci": "fct_component_score", "national_release": "fct_component_score"}
 # Targets and their verdicts (data/plans): conflicting targets and disagreeing printed verdicts are warnings.
 SUITES.update({"fct_target": "fct_target", "fct_target_attainment": "fct_target_attainment"})
 
@@ -102,6 +107,24 @@ def _findings(result, severity: str) -> list[Finding]:
                     expected=result.expectation_config.description)]
 
 
+# Runs of each suite kept in the local Data Docs. Every checkpoint rebuilds the docs index from all stored
+# results (seconds per run once hundreds pile up); audit.validation_runs and audit.findings keep the history.
+KEEP_DOCS_RUNS = 3
+
+
+def _prune_local_results(gx_dir: Path, keep: int = KEEP_DOCS_RUNS) -> None:
+    """Drop all but the newest `keep` runs of each suite from the validation store and its Data Docs pages."""
+    store = gx_dir / "gx" / "uncommitted" / "validations"
+    pages = gx_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "validations"
+    for suite_dir in (store.iterdir() if store.is_dir() else []):
+        if not suite_dir.is_dir():
+            continue
+        runs = sorted(p for p in suite_dir.glob("*/*") if p.is_dir())   # <run name>/<run time>, time-ordered names
+        for run in runs[:-keep] if len(runs) > keep else []:
+            for root in (store, pages):
+                shutil.rmtree(root / run.relative_to(store), ignore_errors=True)
+
+
 def validate_candidate(schema: str, run_id: str, suites: list[str] | None = None) -> list[ValidationOutcome]:
     """Run the suites (all by default) on the candidate schema; record results; raise when a critical check fails."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -112,24 +135,34 @@ def validate_candidate(schema: str, run_id: str, suites: list[str] | None = None
     outcomes = []
     wh = config.warehouse()
     with _context_lock(), timed("checks", f"Great Expectations checkpoint on {schema}"):
+        _prune_local_results(config.STATE_DIR / "gx")
         context = gx.get_context(mode="file", project_root_dir=str(config.STATE_DIR / "gx"))
         context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
         source = context.data_sources.add_or_update_postgres(
             name="candidate", connection_string=wh.sqlalchemy_url(search_path=schema))
+        batches, definitions = {}, []   # several suites validate the same table: one asset and batch per table
         for suite_name, table in SUITES.items():
             if suites is not None and suite_name not in suites:
                 continue
-            asset = source.add_table_asset(name=table, table_name=table)
-            batch = asset.add_batch_definition_whole_table(name="whole table")
+            if table not in batches:
+                asset = source.add_table_asset(name=table, table_name=table)
+                batches[table] = asset.add_batch_definition_whole_table(name="whole table")
             suite = context.suites.add_or_update(load_suite(suite_name))
-            definition = context.validation_definitions.add_or_update(
-                gx.ValidationDefinition(name=suite_name, data=batch, suite=suite))
-            checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
-                name=f"publish_{suite_name}", validation_definitions=[definition],
-                actions=[UpdateDataDocsAction(name="data_docs")], result_format={"result_format": "COMPLETE"}))
-            failpoint("checks.running")
-            result = checkpoint.run()
-            validation = next(iter(result.run_results.values()))
+            definitions.append(context.validation_definitions.add_or_update(
+                gx.ValidationDefinition(name=suite_name, data=batches[table], suite=suite)))
+        if not definitions:
+            raise ValueError(f"no suite to run among {suites}")
+        # One checkpoint for the chosen suites: Data Docs are rebuilt once, not once per suite. It is named after
+        # them, since the stored checkpoint of another choice names assets this run does not define.
+        checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
+            name="publish_" + "-".join(d.name for d in definitions), validation_definitions=definitions,
+            actions=[UpdateDataDocsAction(name="data_docs")], result_format={"result_format": "COMPLETE"}))
+        failpoint("checks.running")
+        result = checkpoint.run()
+        sites = context.get_docs_sites_urls()
+        by_suite = {validation.suite_name: validation for validation in result.run_results.values()}
+        for suite_name in [name for name in SUITES if name in by_suite]:
+            validation = by_suite[suite_name]
             outcome = ValidationOutcome(suite_name, True, len(validation.results))
             for item in validation.results:
                 if item.success:
@@ -138,7 +171,6 @@ def validate_candidate(schema: str, run_id: str, suites: list[str] | None = None
                 found = _findings(item, severity)
                 (outcome.blocking if severity == "critical" else outcome.warnings).extend(found)
             outcome.success = not outcome.blocking
-            sites = context.get_docs_sites_urls()
             outcome.data_docs = sites[0]["site_url"] if sites else None
             outcomes.append(outcome)
     _record(outcomes, schema, run_id)

@@ -29,6 +29,13 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("unit-summary", help="print the province's own index of departments and districts from the marts")
     pkg = sub.add_parser("package-report", help="write release packages from a report's transcribed figures")
     pkg.add_argument("report_dir")
+    fill = sub.add_parser("fill-national", help="make a release's anchored synthetic fill again from its release.yaml")
+    fill.add_argument("manifest", help="data/releases/<index>/<year>/<edition>/release.yaml with a 'fill' section")
+    conv = sub.add_parser("convert-layout", help="rewrite a wide table from one layout (data/layouts) into another")
+    conv.add_argument("source")
+    conv.add_argument("source_layout")
+    conv.add_argument("target")
+    conv.add_argument("target_layout")
     rep = sub.add_parser("report", help="write a province's analysis report (HTML and DOCX) from the marts")
     rep.add_argument("--unit", default="Lai Châu")
     rep.add_argument("--index", default="PAR_INDEX")
@@ -83,6 +90,15 @@ def main(argv: list[str] | None = None) -> int:
             from ingest import report_packages
             for path in report_packages.build(Path(args.report_dir)):
                 print(path)
+        elif args.command == "fill-national":
+            from pathlib import Path
+            from ingest import national_fill
+            print(national_fill.refill(Path(args.manifest)))
+        elif args.command == "convert-layout":
+            from pathlib import Path
+            from ingest import layouts
+            records = layouts.read_records(Path(args.source), layouts.load_layout(args.source_layout))
+            print(layouts.write_table(records, layouts.load_layout(args.target_layout), Path(args.target)))
         elif args.command == "report":
             from pathlib import Path
             from ingest import province_report

@@ -1,13 +1,14 @@
 """Land release packages in the raw schema: all of a release in one transaction, or nothing."""
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from psycopg2.extras import execute_values
 
-from ingest import db, methodology, packages, readers
+from ingest import db, layouts, methodology, packages, readers
 from ingest.errors import InputError, display_path
 from ingest.faults import failpoint
 from ingest.log import log
@@ -73,12 +74,12 @@ def _insert_unit_scores(cur, release_id: str, file_sha256: str, source_file: str
 
 
 def _insert_component_scores(cur, release_id: str, file_sha256: str, source_file: str,
-                             rows: list[readers.ScoreRow]) -> None:
+                             rows: list[readers.ScoreRow], is_synthetic: bool = False) -> None:
     execute_values(cur, """
         insert into raw.component_scores (release_id, file_sha256, source_file, source_row, unit_name,
-            unit_code, unit_type, component_code, score, rank, rank_of, source_ref) values %s""",
+            unit_code, unit_type, component_code, score, rank, rank_of, source_ref, is_synthetic) values %s""",
         [(release_id, file_sha256, source_file, r.source_row, r.unit_name, r.unit_code, r.unit_type,
-          r.component_code, r.score, r.rank, r.rank_of, r.source_ref) for r in rows], page_size=5000)
+          r.component_code, r.score, r.rank, r.rank_of, r.source_ref, is_synthetic) for r in rows], page_size=5000)
 
 
 def read_release(manifest: Path) -> tuple[packages.Release, methodology.Methodology, dict[str, readers.ReadResult]]:
@@ -91,15 +92,21 @@ def read_release(manifest: Path) -> tuple[packages.Release, methodology.Methodol
                                        f"{method.last_year or 'now'}, not to {release.year}", column="methodology_version")
     units = unit_directory()
     results = {}
+    given_in: dict[tuple[str, str], str] = {}
     for item in release.files:
         if item.layout == "unit_scores":
             results[item.name] = readers.read_unit_scores(paths[item.name], method, units, release.year,
                                                           encoding=item.encoding)
-        elif item.layout == "canonical":
-            results[item.name] = readers.read_canonical(paths[item.name], method, units, encoding=item.encoding,
-                                                        year=release.year)
-        else:
-            raise InputError(release.path, f"unknown layout {item.layout!r} for {item.name}", column="files")
+            continue
+        results[item.name] = layouts.read_file(paths[item.name], item.layout, method, units, encoding=item.encoding,
+                                               year=release.year)
+        for row in results[item.name].rows:
+            # Several files of one release (real figures, the synthetic fill) never give the same fact twice.
+            key = (row.unit_code, row.component_code)
+            if key in given_in:
+                raise InputError(paths[item.name], f"{row.unit_name} / {row.component_code} is already given in "
+                                                   f"{given_in[key]}", row.source_row, "component_code")
+            given_in[key] = item.name
     return release, method, results
 
 
@@ -129,6 +136,18 @@ def _record_edition_changes(cur, release: packages.Release) -> int:
     return cur.rowcount
 
 
+def units_not_ranked(release: packages.Release) -> str | None:
+    """The unit codes a complete release leaves out that year (release.yaml names them)."""
+    codes = []
+    for name in release.units_not_ranked:
+        code = unit_directory().resolve_on("province", name, dt.date(release.year, 12, 31))
+        if code is None:
+            raise InputError(release.path, f"units_not_ranked names an unknown province {name!r}",
+                             column="units_not_ranked")
+        codes.append(code)
+    return ",".join(sorted(codes)) or None
+
+
 def load_release(manifest: Path, run_id: str) -> LoadResult:
     started = time.monotonic()
     release, method, results = read_release(manifest)
@@ -149,19 +168,22 @@ def load_release(manifest: Path, run_id: str) -> LoadResult:
         _load_methodology(cur, method)
         cur.execute(
             "insert into raw.releases (release_id, index_code, year, edition, published_on, publisher, source, "
-            "methodology_version, is_synthetic, coverage, reason, manifest_path, manifest_sha256) "
-            "values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            "methodology_version, is_synthetic, coverage, reason, manifest_path, manifest_sha256, units_not_ranked) "
+            "values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             (release.release_id, release.index_code, release.year, release.edition, release.published_on,
              release.publisher, release.source, release.methodology_version, release.is_synthetic,
-             release.coverage, release.reason, display_path(release.path), manifest_sha),
+             release.coverage, release.reason, display_path(release.path), manifest_sha, units_not_ranked(release)),
         )
         for item in release.files:
             result = results[item.name]
             source_file = display_path(release.folder / item.name)
-            cur.execute("insert into raw.release_files (release_id, file_name, file_sha256, row_count) "
-                        "values (%s, %s, %s, %s)", (release.release_id, item.name, item.sha256, len(result.rows)))
-            insert = _insert_unit_scores if item.layout == "unit_scores" else _insert_component_scores
-            insert(cur, release.release_id, item.sha256, source_file, result.rows)
+            cur.execute("insert into raw.release_files (release_id, file_name, file_sha256, row_count, is_synthetic) "
+                        "values (%s, %s, %s, %s, %s)",
+                        (release.release_id, item.name, item.sha256, len(result.rows), item.synthetic))
+            if item.layout == "unit_scores":
+                _insert_unit_scores(cur, release.release_id, item.sha256, source_file, result.rows)
+            else:
+                _insert_component_scores(cur, release.release_id, item.sha256, source_file, result.rows, item.synthetic)
             if result.normalisations:
                 execute_values(cur, """
                     insert into audit.normalisations (release_id, source_file, source_row, column_name, original,

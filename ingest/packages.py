@@ -22,6 +22,7 @@ class ReleaseFile:
     sha256: str
     layout: str = "canonical"
     encoding: str | None = None      # None = UTF-8 (a UTF-16 byte-order mark is honoured)
+    synthetic: bool = False          # generated rows (an anchored synthetic fill), flagged row by row
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class Release:
     is_synthetic: bool
     reason: str | None
     files: tuple[ReleaseFile, ...] = field(default_factory=tuple)
+    units_not_ranked: tuple[str, ...] = ()   # units a complete release does not rank that year, by name
 
     @property
     def release_id(self) -> str:
@@ -95,13 +97,13 @@ def read_manifest(path: Path) -> Release:
             raise InputError(path, f"each file needs a 'name' and a 'sha256' of 64 hex digits (quoted), got {item!r}",
                              column="files")
         files.append(ReleaseFile(str(item["name"]), str(item["sha256"]).lower(), str(item.get("layout", "canonical")),
-                                 item.get("encoding")))
+                                 item.get("encoding"), bool(item.get("synthetic", False))))
     release = Release(
         path=path, index_code=index_code, year=year, edition=edition, published_on=published_on,
         publisher=_require(doc, "publisher", path), source=_require(doc, "source", path),
         methodology_version=str(_require(doc, "methodology_version", path, (str, int))),
-        coverage=coverage, is_synthetic=bool(doc.get("synthetic", False)), reason=doc.get("reason"),
-        files=tuple(files),
+        coverage=coverage, is_synthetic=bool(doc.get("synthetic", False)) or any(f.synthetic for f in files),
+        reason=doc.get("reason"), files=tuple(files), units_not_ranked=tuple(doc.get("units_not_ranked") or ()),
     )
     expected = (index_code.lower(), str(year), str(edition))
     actual = path.parent.parent.parent.name, path.parent.parent.name, path.parent.name

@@ -431,7 +431,8 @@ def differs_from_warehouse(report: Report, published: dict) -> list[Finding]:
         elif "rank" in p.values and region_rank_of is not None and p.values.get("rank_of") == region_rank_of:
             checks.append(("region_rank", p.values["rank"], region_rank))
         for measure, printed, stored in checks:
-            if printed is not None and stored is not None and not _equal_at(printed, Decimal(stored)):
+            # The warehouse holds printed values too: equal to the coarser of the two precisions (43.48 = 43.4796).
+            if printed is not None and stored is not None and not _same(printed, Decimal(stored)):
                 found.append(_finding(p, measure, printed, Decimal(stored), "differs_from_warehouse", where))
     return found
 

@@ -26,7 +26,7 @@ def fetch(unit_name: str, index_code: str, year: int | None) -> list[dict]:
         cur.execute("""
             select index_name, year, edition, is_synthetic, component_code, component_name, level, score,
                    max_score, pct_of_max, rank, rank_of, delta_vs_previous, rank_change_vs_previous,
-                   previous_rank, region_name
+                   previous_rank, region_name, region_rank, region_rank_of
             from marts.v_component_score
             where unit_name = %s and index_code = %s and year = %s
               and (level in ('total', 'field') or rank is not null)
@@ -47,6 +47,8 @@ def render(unit_name: str = "Lai Châu", index_code: str = "PAR_INDEX", year: in
         f"rank {total['rank']}/{total['rank_of']}; vs {total['year'] - 1}: {_signed(total['delta_vs_previous'])} "
         f"points, {_signed(total['rank_change_vs_previous'], 0)} places (rank {total['previous_rank'] or '–'} → "
         f"{total['rank']})",
+        *([f"Rank in {total['region_name']}: {total['region_rank']}/{total['region_rank_of']} (computed from the "
+           "complete national release)"] if total.get("region_rank") else []),
         "",
         f"{'':<7}{'component':<52}{'score':>7}{'max':>7}{'% max':>8}{'rank':>8}{'Δ score':>9}{'Δ rank':>8}",
     ]
@@ -60,6 +62,7 @@ def render(unit_name: str = "Lai Châu", index_code: str = "PAR_INDEX", year: in
                      f"{_fixed(r['pct_of_max']):>8}{rank:>8}{_signed(r['delta_vs_previous']):>9}"
                      f"{_signed(r['rank_change_vs_previous'], 0):>8}")
     lines.append("")
+    lines.extend(_other_indices_lines(unit_name, index_code))
     lines.extend(_findings_lines())
     lines.append("Δ = change against the previous year (rank: positive = moved up); – = not published or not comparable.")
     return "\n".join(lines)
@@ -80,6 +83,29 @@ def _findings_lines() -> list[str]:
     lines = [f"Checks: {len(found)} warning(s) kept as published, recorded in audit.findings:"]
     for release_id, code, observed, expected, ref, name in found:
         lines.append(f"  {release_id} component {code}: published {observed}, expected {expected} [{name}; {ref}]")
+    lines.append("")
+    return lines
+
+
+def _other_indices_lines(unit_name: str, shown: str) -> list[str]:
+    """One line per other index: the unit's latest total, national and region rank, change (from the marts)."""
+    with db.transaction() as cur:
+        cur.execute("""
+            select distinct on (index_code) index_code, year, score, max_score, rank, rank_of, region_rank,
+                   region_rank_of, delta_vs_previous, release_is_synthetic
+            from marts.v_component_score
+            where unit_name = %s and component_code = 'TOTAL' and index_code <> %s
+            order by index_code, year desc""", (unit_name, shown))
+        found = cur.fetchall()
+    if not found:
+        return []
+    lines = [f"{unit_name} on the other indices (latest year; region ranks from complete national releases):"]
+    for index_code, year, score, top, rank, rank_of, region_rank, region_of, delta, filled in found:
+        region = f", region {region_rank}/{region_of}" if region_rank else ""
+        note = "  (other provinces: anchored synthetic fill)" if filled else ""
+        change = "–" if delta is None else f"{delta:+}".replace("-", "−")   # as many decimals as printed
+        lines.append(f"  {index_code:<10}{year}  {score:>8} / {_fixed(top, 0):<4} rank {rank or '–'}/{rank_of or '–'}"
+                     f"{region}; vs {year - 1}: {change}{note}")
     lines.append("")
     return lines
 

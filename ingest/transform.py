@@ -47,11 +47,21 @@ def run_dbt(args: list[str], schema: str, target_path: Path | None = None) -> No
         raise RuntimeError(f"dbt {args[0]} failed: {result.exception or 'see the failed nodes above'}")
 
 
+def analyze_raw() -> None:
+    """Fresh statistics for the landing tables: a load just landed is not analysed yet, and the planner would
+    take its thousands of rows for one (a nested loop over every score, seconds instead of milliseconds)."""
+    with db.transaction() as cur:
+        cur.execute("select tablename from pg_tables where schemaname = 'raw' order by tablename")
+        for (table,) in cur.fetchall():
+            cur.execute(sql.SQL("analyze raw.{}").format(sql.Identifier(table)))
+
+
 def build_candidate(schema: str, partitions: list[str]) -> None:
     """Drop and rebuild the candidate schema: dims in full, facts for `partitions` (all when empty)."""
     for partition in partitions:
         if not PARTITION.fullmatch(partition):
             raise ValueError(f"partition must look like INDEX/YEAR, got {partition!r}")
     drop_candidate(schema)
+    analyze_raw()
     with timed("dbt", f"build into {schema} ({', '.join(partitions) or 'all partitions'})"):
         run_dbt(["build", "--vars", json.dumps({"partitions": partitions})], schema)

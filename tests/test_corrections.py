@@ -11,7 +11,7 @@ from ingest.errors import InputError
 from tests.conftest import copy_release, query, rewrite_release
 
 SCORE_82 = ("select edition, score, published_score, correction_reason from marts.fct_component_score "
-            "where year = 2024 and component_code = '8.2'")
+            "where year = 2024 and unit_code = '12' and component_code = '8.2'")
 
 
 @pytest.fixture
@@ -28,8 +28,8 @@ def _second_edition(releases, old: str, new: str, reason: str) -> None:
     first = releases / "par_index/2024/1"
     second = releases / "par_index/2024/2"
     second.mkdir()
-    for name in ("release.yaml", "scores.csv"):
-        (second / name).write_bytes((first / name).read_bytes())
+    for path in first.iterdir():   # the report's figures and the national fill
+        (second / path.name).write_bytes(path.read_bytes())
     text = (second / "scores.csv").read_text(encoding="utf-8").replace(old, new)
     rewrite_release(second / "release.yaml", data_text=text, edition=None, reason=reason)
     doc = yaml.safe_load((second / "release.yaml").read_text(encoding="utf-8"))
@@ -39,15 +39,17 @@ def _second_edition(releases, old: str, new: str, reason: str) -> None:
 
 def test_new_edition_replaces_only_its_release_and_keeps_history(fresh_db, releases):
     pipeline.run_all(pipeline_name="tests")
-    year_2023 = query(fresh_db, "select * from marts.fct_component_score where year = 2023 order by component_code")
+    year_2023 = query(fresh_db, "select * from marts.fct_component_score where year = 2023 "
+                                "order by unit_code, component_code")
     _second_edition(releases, "8.2,8.16,43,63", "8.2,8.15,43,63", "Bộ Nội vụ corrected the SIPAS points")
 
     pipeline.run_all("PAR_INDEX", 2024, pipeline_name="tests")
 
     assert query(fresh_db, SCORE_82) == [(2, Decimal("8.15"), Decimal("8.15"), None)]
-    assert query(fresh_db, "select count(*), min(edition) from marts.fct_component_score where year = 2024") == [(86, 2)]
+    assert query(fresh_db, "select count(*), min(edition) from marts.fct_component_score where year = 2024 "
+                           "and unit_code = '12'") == [(86, 2)]
     history = query(fresh_db, "select edition, is_current, score from marts.fct_component_score_history "
-                              "where year = 2024 and component_code = '8.2' order by edition")
+                              "where year = 2024 and unit_code = '12' and component_code = '8.2' order by edition")
     assert history == [(1, False, Decimal("8.16")), (2, True, Decimal("8.15"))]
     assert query(fresh_db, "select component_code, field, old_value, new_value, change, release_id, reason "
                            "from audit.corrections") == [
@@ -55,11 +57,12 @@ def test_new_edition_replaces_only_its_release_and_keeps_history(fresh_db, relea
          "Bộ Nội vụ corrected the SIPAS points")]
     assert query(fresh_db, "select release_id from raw.releases order by 1") == [
         ("PAR_INDEX/2023/1",), ("PAR_INDEX/2024/1",), ("PAR_INDEX/2024/2",)]
-    assert query(fresh_db, "select * from marts.fct_component_score where year = 2023 order by component_code") == year_2023
+    assert query(fresh_db, "select * from marts.fct_component_score where year = 2023 "
+                           "order by unit_code, component_code") == year_2023
     assert query(fresh_db, "select partitions from audit.publish_log order by published_at desc limit 1") == [
         ("PAR_INDEX/2024",)]
     (delta,) = query(fresh_db, "select delta_vs_previous from marts.fct_component_score "
-                               "where year = 2024 and component_code = '8.2'")
+                               "where year = 2024 and unit_code = '12' and component_code = '8.2'")
     assert delta == (Decimal("0.18"),)
 
 

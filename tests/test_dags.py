@@ -48,12 +48,13 @@ def test_annual_release_dag_run_publishes_the_marts(fresh_db, capsys):
                                "and unit_name = 'Lai Châu' and component_code = 'TOTAL'")
     assert total == (Decimal("85.97"), 56, 63, Decimal("0.19"), -7)
     fields = query(fresh_db, "select component_code, score, rank from marts.v_component_score where year = 2024 "
+                             "and index_code = 'PAR_INDEX' and unit_name = 'Lai Châu' "
                              "and (level = 'field' or component_code in ('8.1', '8.2')) order by component_position")
     assert [(c, str(s), r) for c, s, r in fields] == [
         ("1", "9.41", 28), ("2", "9.09", 22), ("3", "12.98", 49), ("4", "9.57", 43), ("5", "12.38", 42),
         ("6", "9.35", 53), ("7", "11.33", 36), ("8", "11.84", None), ("8.1", "3.69", 50), ("8.2", "8.16", 43)]
     (published,) = query(fresh_db, "select partitions, rows from audit.publish_log")
-    assert published[0] == "all" and published[1] > 100
+    assert published[0] == "all" and published[1] > 8000
     assert query(fresh_db, "select count(*) from pg_namespace where nspname like 'candidate%%'") == [(0,)]
 
     text = summary.render()
@@ -69,4 +70,5 @@ def test_targeted_rerun_rebuilds_only_its_partition_and_is_idempotent(fresh_db):
     assert airflow_local.run_dag("annual_release", json.dumps({"index": "PAR_INDEX", "year": 2024})) == 0
     assert checksum.mart_checksums() == before
     assert query(fresh_db, "select partitions from audit.publish_log order by published_at") == [("all",), ("PAR_INDEX/2024",)]
-    assert query(fresh_db, "select count(*) from marts.fct_component_score where year = 2024") == [(86,)]
+    assert query(fresh_db, "select count(*) from marts.fct_component_score where year = 2024 "
+                           "and index_code = 'PAR_INDEX' and not is_synthetic") == [(87,)]

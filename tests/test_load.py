@@ -19,11 +19,19 @@ def _raw_counts(wh):
 
 def test_load_lands_rows_with_lineage(fresh_db):
     result = load.load_release(MANIFEST_2024, "t1")
-    assert (result.action, result.rows) == ("loaded", 86)
+    files = query(fresh_db, "select file_name, row_count, is_synthetic from raw.release_files order by file_name")
+    assert files == [("national.csv", 1, False), ("scores.csv", 86, False), ("synthetic.csv", files[2][1], True)]
+    assert (result.action, result.rows) == ("loaded", 87 + files[2][1])
     row = query(fresh_db, "select s.release_id, s.score, s.rank, s.rank_of, s.source_row, s.file_sha256 = f.file_sha256, "
-                          "s.unit_name, s.unit_code, s.loaded_at is not null from raw.component_scores s "
-                          "join raw.release_files f using (release_id) where s.component_code = 'TOTAL'")
-    assert row == [("PAR_INDEX/2024/1", Decimal("85.97"), 56, 63, 2, True, "Lai Châu", "12", True)]
+                          "s.unit_name, s.unit_code, s.loaded_at is not null, s.is_synthetic from raw.component_scores s "
+                          "join raw.release_files f on f.release_id = s.release_id and f.file_sha256 = s.file_sha256 "
+                          "where s.component_code = 'TOTAL' and s.unit_name = 'Lai Châu'")
+    assert row == [("PAR_INDEX/2024/1", Decimal("85.97"), 56, 63, 2, True, "Lai Châu", "12", True, False)]
+    # Every generated row is flagged, every published one is not.
+    assert query(fresh_db, "select f.file_name, bool_and(s.is_synthetic), count(*) from raw.component_scores s "
+                           "join raw.release_files f on f.release_id = s.release_id and f.file_sha256 = s.file_sha256 "
+                           "group by 1 order by 1") == [("national.csv", False, 1), ("scores.csv", False, 86),
+                                                        ("synthetic.csv", True, files[2][1])]
 
 
 def test_loading_the_same_release_again_changes_nothing(fresh_db):

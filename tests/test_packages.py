@@ -12,12 +12,14 @@ from tests.conftest import copy_release, rewrite_release
 
 def test_bundled_packages_are_discovered_in_order():
     found = [p.relative_to(config.RELEASES_DIR).as_posix() for p in packages.discover("PAR_INDEX")]
-    assert found[:2] == ["par_index/2023/1/release.yaml", "par_index/2024/1/release.yaml"]
+    assert found == [f"par_index/{year}/1/release.yaml" for year in (2018, 2019, 2022, 2023, 2024)]
 
 
 def test_manifest_describes_release():
     release = packages.read_manifest(config.RELEASES_DIR / "par_index/2024/1/release.yaml")
-    assert (release.release_id, release.methodology_version, release.coverage) == ("PAR_INDEX/2024/1", "2024", "partial")
+    assert (release.release_id, release.methodology_version, release.coverage) == ("PAR_INDEX/2024/1", "2024", "complete")
+    assert release.is_synthetic and [(f.name, f.synthetic) for f in release.files] == [
+        ("scores.csv", False), ("national.csv", False), ("synthetic.csv", True)]
     assert str(release.published_on) == "2025-04-06" and release.publisher == "Bộ Nội vụ"
     assert packages.verify_files(release)["scores.csv"].name == "scores.csv"
 
@@ -43,13 +45,25 @@ def test_later_edition_needs_a_reason(tmp_path):
         packages.read_manifest(manifest)
 
 
-def test_packages_are_rebuilt_identically_from_the_report(tmp_path):
-    """The committed packages are exactly what the report's packaging rule produces."""
-    written = report_packages.build(config.DATA_DIR / "reports/par_index_2024_analysis", releases_dir=tmp_path)
-    assert len(written) == 2
+REPORT_RELEASES = {
+    "par_index_2024_analysis": ["par_index/2024/1", "par_index/2023/1", "sipas/2024/1", "sipas/2023/1"],
+    "par_pci_2019_analysis": ["par_index/2019/1", "par_index/2018/1", "pci/2019/1", "pci/2018/1", "pci/2017/1",
+                              "pci/2016/1"],
+    "par_sipas_2023_plan": ["par_index/2022/1", "sipas/2022/1"],
+    "papi_2024_report": [f"papi/{year}/1" for year in (2024, 2023, 2022, 2021, 2020)],
+}
+
+
+@pytest.mark.parametrize("report", sorted(REPORT_RELEASES))
+def test_packages_are_rebuilt_identically_from_the_report(tmp_path, report):
+    """The committed packages, fill included, are exactly what the report's packaging rule (and seed) produces."""
+    written = report_packages.build(config.DATA_DIR / "reports" / report, releases_dir=tmp_path)
+    assert [m.parent.relative_to(tmp_path).as_posix() for m in written] == REPORT_RELEASES[report]
     for manifest in written:
         committed = config.RELEASES_DIR / manifest.relative_to(tmp_path)
-        for name in ("release.yaml", "scores.csv"):
+        names = ["release.yaml"] + [f.name for f in packages.read_manifest(manifest).files]
+        assert sorted(p.name for p in manifest.parent.iterdir()) == sorted(names)
+        for name in names:
             assert filecmp.cmp(manifest.parent / name, committed.parent / name, shallow=False), name
 
 

@@ -34,31 +34,35 @@ def test_field_rows_in_marts(published_db):
 
 def test_no_delta_where_methodology_changed(published_db):
     rows = dict(query(published_db, "select component_code, delta_vs_previous from marts.fct_component_score "
-                                    "where year = 2024 and component_code in ('3.2', '4.1.survey')"))
+                                    "where year = 2024 and index_code = 'PAR_INDEX' and unit_code = '12' "
+                                    "and component_code in ('3.2', '4.1.survey')"))
     assert rows["3.2"] is None                       # max 3.0 in 2023, 3.5 in 2024: "không so sánh"
     assert rows["4.1.survey"] == Decimal("-0.19")     # same maximum both years
 
 
 def test_rank_percentile_and_lineage(published_db):
     (row,) = query(published_db, "select rank_percentile, source_ref, source_row, file_sha256 from marts.fct_component_score "
-                                 "where year = 2024 and component_code = 'TOTAL'")
+                                 "where year = 2024 and index_code = 'PAR_INDEX' and unit_code = '12' "
+                                 "and component_code = 'TOTAL'")
     assert row[0] == Decimal("11.29") and row[1] == "par_index_2024_analysis L7" and row[2] == 2 and len(row[3]) == 64
 
 
 def test_warning_is_published_and_recorded(published_db):
     """Field 5 is printed as 12.38 but its criteria add up to 12.30: published as printed, with a finding."""
-    assert query(published_db, "select score from marts.fct_component_score where year = 2024 and component_code = '5'") \
+    assert query(published_db, "select score from marts.fct_component_score where year = 2024 and index_code = 'PAR_INDEX' "
+                              "and unit_code = '12' and component_code = '5'") \
         == [(Decimal("12.38"),)]
     findings = query(published_db, "select severity, expectation, observed, source_ref from audit.findings "
                                    "where component_code = '5'")
     assert findings == [("warning", "parent_equals_sum_of_children", "12.38", "par_index_2024_analysis L81")]
     (run,) = query(published_db, "select success, blocking_failed, warnings, evaluated from audit.validation_runs "
                                  "where suite_name = 'fct_component_score'")
-    assert run == (True, 0, 1, 8)
+    assert run == (True, 0, 2, 8)    # the other warning: PAR INDEX 2019 appraisal + survey ≠ total (79.09 vs 79.51)
 
 
 def test_bi_reader_reads_marts_only(published_db):
-    assert query(published_db, "select count(*) from marts.v_component_score", user="bi_reader") == [(100,)]
+    assert query(published_db, "select count(*) from marts.v_component_score", user="bi_reader") \
+        == query(published_db, "select count(*) from marts.fct_component_score")
     for statement in ("select count(*) from raw.component_scores", "select count(*) from audit.findings",
                       "delete from marts.fct_component_score", "create table marts.x (a int)"):
         with pytest.raises(psycopg2.errors.InsufficientPrivilege):
@@ -78,7 +82,7 @@ def test_blocking_failure_publishes_nothing(published_db, tmp_path, monkeypatch)
     assert after == before
     # The failed candidate stays for inspection until the next run replaces it.
     assert query(published_db, "select score from candidate__tests.fct_component_score "
-                               "where component_code = '1'") == [(Decimal("9.91"),)]
+                               "where unit_code = '12' and component_code = '1'") == [(Decimal("9.91"),)]
     (finding,) = query(published_db, "select severity, release_id, component_code, observed from audit.findings "
                                      "where expectation = 'score_within_min_and_max'")
     assert finding == ("critical", "PAR_INDEX/2024/2", "1", "9.91")

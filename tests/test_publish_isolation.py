@@ -27,7 +27,8 @@ def test_readers_during_publish_see_old_or_new_never_a_mix(fresh_db, tmp_path, m
     kept = [line for line in lines if line.split(",")[2].count(".") == 0 or line.split(",")[2] in ("8.1", "8.2")]
     second = tmp_path / "releases/par_index/2024/2"
     second.mkdir()
-    (second / "release.yaml").write_bytes((first / "release.yaml").read_bytes())
+    for path in first.iterdir():   # the report's figures and the national fill
+        (second / path.name).write_bytes(path.read_bytes())
     rewrite_release(second / "release.yaml", data_text="\n".join(kept).replace(",8.16,", ",8.15,") + "\n",
                     reason="test edition")
     manifest = (second / "release.yaml").read_text(encoding="utf-8").replace("edition: 1", "edition: 2")
@@ -65,5 +66,6 @@ def test_readers_during_publish_see_old_or_new_never_a_mix(fresh_db, tmp_path, m
     assert errors == []
     assert new != old and new[0] < old[0] and new[3] == 2
     assert seen == {old, new}, seen - {old, new}
-    assert query(fresh_db, "select score from marts.fct_component_score where component_code = '8.2' and year = 2024") \
+    assert query(fresh_db, "select score from marts.fct_component_score where component_code = '8.2' and year = 2024 "
+                           "and index_code = 'PAR_INDEX' and unit_code = '12'") \
         == [(Decimal("8.15"),)]

@@ -38,6 +38,7 @@ def test_psql_as_bi_reader(published_db):
     """The real client a BI user would run: psql with the read-only role."""
     url = config.Warehouse(published_db.host, published_db.port, config.BI_ROLE, "", published_db.database).url
     done = subprocess.run(["psql", url, "-At", "-c", "select score from marts.v_component_score where year = 2024 "
+                                                     "and index_code = 'PAR_INDEX' and unit_name = 'Lai Châu' "
                                                      "and component_code = 'TOTAL'"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "85.97"
@@ -51,7 +52,8 @@ def test_hostile_text_from_files_is_data_not_sql(fresh_db, tmp_path):
     text = text.replace("par_index_2024_analysis L7\n", "L7'); drop table raw.releases; --\n", 1)
     rewrite_release(manifest, data_text=text)
     load.load_release(manifest, "t")
-    assert query(fresh_db, "select source_ref from raw.component_scores where component_code = 'TOTAL'") == [
+    assert query(fresh_db, "select source_ref from raw.component_scores where component_code = 'TOTAL' "
+                           "and unit_code = '12'") == [
         ("L7'); drop table raw.releases; --",)]
 
     hostile_name = text.replace("Lai Châu,province,TOTAL", "Lai Châu'; drop table raw.releases; --,province,TOTAL")

@@ -48,6 +48,12 @@ create table if not exists raw.component_scores (
     primary key (release_id, unit_code, component_code)
 );
 
+-- National releases (added columns): a generated row is flagged synthetic from raw to the marts; a complete
+-- release names the provinces it does not rank that year (e.g. PAPI 2023: no score for two provinces).
+alter table raw.release_files add column if not exists is_synthetic boolean not null default false;
+alter table raw.component_scores add column if not exists is_synthetic boolean not null default false;
+alter table raw.releases add column if not exists units_not_ranked text;   -- unit codes, comma-separated
+
 -- One row per component of a methodology version, loaded from data/methodology/<index>/<version>.yaml.
 create table if not exists raw.methodology_components (
     index_code               text not null,

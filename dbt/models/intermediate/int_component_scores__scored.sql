@@ -17,7 +17,7 @@ corrections as (
     select * from {{ ref('stg_raw__announced_corrections') }}
 ),
 
-current_scores as (
+joined as (
     select
         editions.index_code,
         editions.year,
@@ -29,8 +29,9 @@ current_scores as (
         scores.unit_name,
         scores.unit_type,
         scores.source_ref,
-        scores.rank,
-        scores.rank_of,
+        scores.rank as published_rank,
+        scores.rank_of as published_rank_of,
+        scores.is_synthetic,
         scores.file_sha256,
         scores.source_file,
         scores.source_row,
@@ -40,7 +41,9 @@ current_scores as (
         corrections.reason as correction_reason,
         components.max_score,
         components.level,
-        components.comparable_with_previous
+        components.comparable_with_previous,
+        -- A complete release ranks every unit on the components its methodology requires of every unit.
+        editions.coverage = 'complete' and components.required as is_ranked
     from scores
     inner join editions on editions.release_id = scores.release_id
     inner join components
@@ -52,6 +55,24 @@ current_scores as (
         and corrections.year = editions.year
         and corrections.unit_code = scores.unit_code
         and corrections.component_code = scores.component_code
+),
+
+ranked as (
+    select
+        joined.*,
+        case when is_ranked then rank() over (partition by release_id, component_code order by score desc) end
+            as computed_rank,
+        case when is_ranked then count(*) over (partition by release_id, component_code) end as computed_rank_of
+    from joined
+),
+
+current_scores as (
+    select
+        ranked.*,
+        -- The published rank wherever it is printed; computed from a complete release elsewhere.
+        coalesce(published_rank, computed_rank)::integer as rank,
+        (case when published_rank is not null then published_rank_of else computed_rank_of end)::integer as rank_of
+    from ranked
 ),
 
 with_previous as (

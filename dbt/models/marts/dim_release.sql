@@ -17,6 +17,7 @@ final as (
         source,
         coverage,
         reason,
+        units_not_ranked,
         manifest_path,
         manifest_sha256,
         file_hashes,

@@ -31,11 +31,21 @@ final as (
         scores.rank,
         scores.rank_of,
         scores.rank_percentile,
+        -- Rank among the units of the same region (the region of the unit version valid at the year's end).
+        case when scores.is_ranked then
+            rank() over (partition by scores.release_id, scores.component_code, units.region_name order by scores.score desc)
+        end::integer as region_rank,
+        case when scores.is_ranked then
+            count(*) over (partition by scores.release_id, scores.component_code, units.region_name)
+        end::integer as region_rank_of,
+        scores.published_rank,
+        scores.computed_rank::integer as computed_rank,
         scores.delta_vs_previous,
         scores.rank_change_vs_previous,
         scores.previous_score,
         scores.previous_rank,
-        -- lineage
+        -- flags and lineage
+        scores.is_synthetic,
         scores.source_ref,
         scores.source_file,
         scores.file_sha256,

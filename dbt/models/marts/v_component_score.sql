@@ -29,7 +29,8 @@ final as (
         scores.year,
         scores.edition,
         scores.release_id,
-        releases.is_synthetic,
+        -- This score was generated (anchored synthetic fill), not published.
+        scores.is_synthetic,
         releases.methodology_version,
         units.unit_code,
         units.unit_name,
@@ -52,7 +53,15 @@ final as (
         scores.rank_change_vs_previous,
         scores.previous_score,
         scores.previous_rank,
-        scores.source_ref
+        scores.source_ref,
+        -- Added columns go last: a published view can only gain columns at its end (create or replace view).
+        releases.is_synthetic as release_is_synthetic,
+        releases.coverage,
+        components.comparable_with_previous,
+        scores.region_rank,
+        scores.region_rank_of,
+        scores.published_rank,
+        scores.computed_rank
     from scores
     inner join releases on releases.release_id = scores.release_id
     inner join units on units.unit_key = scores.unit_key

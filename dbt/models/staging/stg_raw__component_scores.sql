@@ -18,6 +18,8 @@ renamed as (
         score,
         rank,
         rank_of,
+        -- flags
+        is_synthetic,
         -- lineage
         file_sha256,
         source_file,

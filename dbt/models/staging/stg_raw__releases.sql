@@ -8,7 +8,8 @@ files as (
     select
         release_id,
         string_agg(file_name || ':' || file_sha256, ', ' order by file_name) as file_hashes,
-        sum(row_count) as file_rows
+        sum(row_count) as file_rows,
+        bool_or(is_synthetic) as has_synthetic_file
     from {{ source('raw', 'release_files') }}
     group by release_id
 ),
@@ -26,12 +27,14 @@ renamed as (
         source.source,
         source.coverage,
         source.reason,
+        source.units_not_ranked,
         source.manifest_path,
         source.manifest_sha256,
         files.file_hashes,
         -- numerics and flags
         files.file_rows,
-        source.is_synthetic,
+        -- A release is synthetic when it says so or when any of its files is generated.
+        source.is_synthetic or coalesce(files.has_synthetic_file, false) as is_synthetic,
         -- dates
         source.published_on,
         source.loaded_at

@@ -49,7 +49,8 @@ final as (
         scores.rank,
         scores.rank_of,
         scores.rank_percentile,
-        scores.source_ref
+        scores.source_ref,
+        scores.is_synthetic
     from scores
     inner join units on units.unit_key = scores.unit_key
     inner join components on components.methodology_component_key = scores.methodology_component_key

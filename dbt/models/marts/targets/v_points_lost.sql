@@ -64,7 +64,8 @@ lost as (
         and field.unit_code = scores.unit_code
         and field.component_code = components.parent_code
         and components.level = 'criterion'
-    where components.level in ('field', 'criterion') and scores.max_score is not null
+    -- Published figures only: a generated value of an anchored synthetic national release loses no real points.
+    where components.level in ('field', 'criterion') and scores.max_score is not null and not scores.is_synthetic
 )
 
 select * from lost

@@ -20,7 +20,7 @@ import yaml
 from ingest import config
 from ingest.errors import InputError
 from ingest.methodology import Methodology
-from ingest.readers import ReadResult, decode, to_score_rows
+from ingest.readers import Normalisation, ReadResult, decode, to_score_rows
 from ingest.reference import UnitDirectory, normalise
 
 LAYOUTS_DIR = config.DATA_DIR / "layouts"
@@ -72,14 +72,15 @@ def load_layout(name: str, root: Path | None = None) -> Layout:
                   components=tuple(components), title=tuple(doc.get("title") or ()))
 
 
-def _cell_text(value) -> str:
-    """A cell as text: numbers as written (no float noise), empty cells as ''."""
+def _cell_text(value, decimal_comma: bool = False) -> str:
+    """A cell as text: numbers as written (no float noise, in the table's decimal mark), empty cells as ''."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return str(value)
-    if isinstance(value, float):
-        return str(Decimal(repr(value)).normalize()) if value != int(value) else str(int(value))
+    if isinstance(value, (int, float, Decimal)):
+        text = str(Decimal(repr(value)).normalize()) if value != int(value) else str(int(value))
+        return text.replace(".", ",") if decimal_comma else text
     return str(value).strip()
 
 
@@ -94,33 +95,63 @@ def _csv_table(path: Path, layout: Layout, encoding: str | None) -> tuple[list[s
     return header, [(number, cells) for number, cells in rows if number > layout.header_row and any(cells)]
 
 
-def _table(path: Path, layout: Layout, encoding: str | None = None) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """The header cells and the data rows (with their row numbers) of the layout's sheet."""
-    if layout.format == "csv":
-        return _csv_table(path, layout, encoding)
+def _xlsx_header(sheet, layout: Layout, notes: list[Normalisation]) -> list[str]:
+    """The header row; a cell inside a merged range (a heading spanning rows or columns) takes the range's
+    text, which is recorded as a normalisation."""
+    row = layout.header_row
+    header = [_cell_text(cell.value) for cell in sheet[row]]
+    for merged in sheet.merged_cells.ranges:
+        if not merged.min_row <= row <= merged.max_row:
+            continue
+        text = _cell_text(sheet.cell(merged.min_row, merged.min_col).value)
+        for column in range(merged.min_col, merged.max_col + 1):
+            if column <= len(header) and not header[column - 1] and text:
+                header[column - 1] = text
+                notes.append(Normalisation(row, sheet.cell(row, column).coordinate, "", text, "merged header"))
+    return header
+
+
+def _xlsx_table(path: Path, layout: Layout, notes: list[Normalisation]
+                ) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """An XLSX sheet. Formula cells are read as the value the workbook last computed (recorded); a formula
+    that was never computed (no value stored) is an error: the value cannot be known without a spreadsheet."""
     from openpyxl import load_workbook   # only when an XLSX is read
 
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
+    try:   # not read-only: merged ranges and formulas are needed; published tables are small
+        values_book = load_workbook(path, data_only=True)
+        formulas_book = load_workbook(path, data_only=False)
     except Exception as exc:   # openpyxl raises several kinds for a file that is not an XLSX workbook
         raise InputError(path, f"is not a readable XLSX workbook: {exc}") from exc
-    try:
-        if layout.sheet and layout.sheet not in book.sheetnames:
-            raise InputError(path, f"has no sheet {layout.sheet!r} (sheets: {', '.join(book.sheetnames)})")
-        sheet = book[layout.sheet] if layout.sheet else book.worksheets[0]
-        rows = [(number, [_cell_text(v) for v in values])
-                for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)]
-    finally:
-        book.close()
-    header = next((cells for number, cells in rows if number == layout.header_row), [])
+    if layout.sheet and layout.sheet not in values_book.sheetnames:
+        raise InputError(path, f"has no sheet {layout.sheet!r} (sheets: {', '.join(values_book.sheetnames)})")
+    values = values_book[layout.sheet] if layout.sheet else values_book.worksheets[0]
+    formulas = formulas_book[values.title]
+    header = _xlsx_header(values, layout, notes)
     data = []
-    for number, cells in rows:
-        if number <= layout.header_row:
-            continue
+    for number in range(layout.header_row + 1, values.max_row + 1):
+        cells = []
+        for column in range(1, values.max_column + 1):
+            value, written = values.cell(number, column).value, formulas.cell(number, column).value
+            if isinstance(written, str) and written.startswith("="):
+                name = header[column - 1] if column <= len(header) else values.cell(number, column).coordinate
+                if value is None:
+                    raise InputError(path, f"cell {values.cell(number, column).coordinate} holds the formula "
+                                           f"{written} but no computed value; save the workbook from a spreadsheet "
+                                           "program (or paste the values) and publish it again", number, name)
+                notes.append(Normalisation(number, name, written, _cell_text(value), "formula"))
+            cells.append(_cell_text(value, layout.decimal_comma))
         if not any(cells):
             break   # the table ends at the first empty row (notes may follow)
         data.append((number, cells))
     return header, data
+
+
+def _table(path: Path, layout: Layout, encoding: str | None = None, notes: list[Normalisation] | None = None
+           ) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header cells and the data rows (with their row numbers) of the layout's sheet."""
+    if layout.format == "csv":
+        return _csv_table(path, layout, encoding)
+    return _xlsx_table(path, layout, notes if notes is not None else [])
 
 
 def _number(text: str, layout: Layout, path: Path, row: int, header: str) -> str:
@@ -147,9 +178,10 @@ def _whole_number(text: str, path: Path, row: int, header: str) -> str:
     return text
 
 
-def read_records(path: Path, layout: Layout, encoding: str | None = None) -> list[tuple[int, dict[str, str]]]:
+def read_records(path: Path, layout: Layout, encoding: str | None = None,
+                 notes: list[Normalisation] | None = None) -> list[tuple[int, dict[str, str]]]:
     """Records in the canonical columns, one per unit and component; a score may be empty (not printed)."""
-    header, rows = _table(path, layout, encoding)
+    header, rows = _table(path, layout, encoding, notes)
     wanted = [layout.unit_column] + [c.score for c in layout.components] + [c.rank for c in layout.components if c.rank]
     missing = [name for name in wanted if name not in header]
     if missing:
@@ -178,8 +210,11 @@ def read_records(path: Path, layout: Layout, encoding: str | None = None) -> lis
 def read_layout(path: Path, layout_name: str, methodology: Methodology, units: UnitDirectory, *,
                 encoding: str | None = None, year: int | None = None) -> ReadResult:
     """A release file in an official layout, checked like the canonical CSV (a score is needed)."""
-    records = read_records(path, load_layout(layout_name), encoding)
-    return to_score_rows(path, records, methodology, units, year=year)
+    notes: list[Normalisation] = []
+    records = read_records(path, load_layout(layout_name), encoding, notes)
+    result = to_score_rows(path, records, methodology, units, year=year)
+    result.normalisations[:0] = notes
+    return result
 
 
 def read_file(path: Path, layout_name: str, methodology: Methodology, units: UnitDirectory, *,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ingest import checks, checksum, config, load, packages, pipeline
+from ingest import checks, checksum, config, layouts, load, packages, pipeline
 from ingest.errors import InputError
 from tests.conftest import published_database, query
 
@@ -18,8 +18,8 @@ EDITIONS = itertools.count(2)
 
 
 @pytest.fixture(scope="module")
-def corpus_db(server):
-    with published_database(server, "corpus") as wh:
+def corpus_db(published_template):
+    with published_database(published_template, "corpus") as wh:
         yield wh
 
 
@@ -29,7 +29,8 @@ def _raw_counts(wh):
 
 def _package(tmp_path: Path, case: str, expected: dict) -> tuple[Path, str]:
     """A PAR INDEX 2024 release package around the case file; returns (release.yaml, release_id)."""
-    data = CORPUS / (case if case.endswith(".csv") else "valid_reference.csv")
+    data = CORPUS / (case if case.endswith((".csv", ".xlsx")) else "valid_reference.csv")
+    file_name = case if case.endswith(".xlsx") else "scores.csv"
     edition = next(EDITIONS)
     if case.endswith(".yaml"):
         text = (CORPUS / case).read_text(encoding="utf-8")
@@ -37,12 +38,12 @@ def _package(tmp_path: Path, case: str, expected: dict) -> tuple[Path, str]:
             edition = yaml.safe_load(text.replace("{sha256}", "x"))["edition"]
     folder = tmp_path / "releases" / "par_index" / "2024" / str(edition)
     folder.mkdir(parents=True)
-    (folder / "scores.csv").write_bytes(data.read_bytes())
-    sha = packages.sha256_of(folder / "scores.csv")
+    (folder / file_name).write_bytes(data.read_bytes())
+    sha = packages.sha256_of(folder / file_name)
     if case.endswith(".yaml"):
         manifest_text = text.replace("{edition}", str(edition)).replace("{sha256}", sha)
     else:
-        entry = {"name": "scores.csv", "sha256": sha, **({"encoding": expected["encoding"]} if "encoding" in expected else {})}
+        entry = {"name": file_name, "sha256": sha, **{key: expected[key] for key in ("encoding", "layout") if key in expected}}
         manifest_text = yaml.safe_dump({
             "index": "PAR_INDEX", "year": 2024, "edition": edition, "publisher": "Bộ Nội vụ",
             "source": f"bad-input corpus: {case}", "methodology_version": "2024", "reason": f"corpus case {case}",
@@ -52,7 +53,7 @@ def _package(tmp_path: Path, case: str, expected: dict) -> tuple[Path, str]:
 
 
 def test_corpus_is_large_enough():
-    files = [p for p in CORPUS.iterdir() if p.name != "cases.yaml"]
+    files = [p for p in CORPUS.iterdir() if p.is_file() and p.name != "cases.yaml"]
     assert len(files) >= 30
     assert {p.name for p in files} - {"valid_reference.csv"} == set(CASES)
 
@@ -60,6 +61,7 @@ def test_corpus_is_large_enough():
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_bad_input(case, corpus_db, tmp_path, monkeypatch):
     expected = CASES[case]
+    monkeypatch.setattr(layouts, "LAYOUTS_DIR", CORPUS / "layouts")
     marts_before, raw_before = checksum.mart_checksums(), _raw_counts(corpus_db)
     manifest, release_id = _package(tmp_path, case, expected)
 
@@ -68,7 +70,7 @@ def test_bad_input(case, corpus_db, tmp_path, monkeypatch):
             load.load_release(manifest, "corpus")
         error = caught.value
         assert expected["message"] in str(error)
-        assert error.path.endswith((".csv", ".yaml"))
+        assert error.path.endswith((".csv", ".yaml", ".xlsx"))
         if "row" in expected:
             assert error.row == expected["row"], str(error)
         if "column" in expected:

@@ -20,6 +20,10 @@ def dbt_env(schema: str) -> dict[str, str]:
     return {
         "GOVWH_DB_HOST": wh.host, "GOVWH_DB_PORT": str(wh.port), "GOVWH_DB_USER": wh.user,
         "GOVWH_DB_PASSWORD": wh.password, "GOVWH_DB_NAME": wh.database, "GOVWH_DBT_SCHEMA": schema,
+        # The seeds are the reference tables of the data directory in use (GOVWH_DATA_DIR). Relative to the dbt
+        # project: dbt writes each seed's compiled SQL to target/.../<seed path>, which for an absolute path
+        # would be the CSV file itself.
+        "GOVWH_REFERENCE_DIR": os.path.relpath(config.REFERENCE_DIR, config.DBT_DIR),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1",
     }
 

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import io
 import itertools
+import queue
+import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -38,6 +41,7 @@ class Target:
     line: Callable[[tuple], str]
 
 
+@lru_cache(maxsize=1 << 16)   # names, codes and references repeat on every row of a unit
 def _text(value) -> str:
     return "\\N" if value is None else str(value).translate(ESCAPES)
 
@@ -117,12 +121,14 @@ def land(cur, release: packages.Release, item: packages.ReleaseFile, path: Path,
                           f"{note.normalised!r} ({note.rule})")
         noted += len(normalisations)
 
+    def copy_text(result: readers.ReadResult) -> tuple[readers.ReadResult, bytes]:
+        return result, "".join(prefix + target.line(row) + suffix + "\n" for row in result.rows).encode()
+
     record(notes)
-    for result in chunks:
-        text = "".join(prefix + target.line(row) + suffix + "\n" for row in result.rows)
+    for result, data in _read_ahead(map(copy_text, chunks)):
         cur.execute("savepoint landing_chunk")
         try:
-            cur.copy_expert(copy, io.StringIO(text))
+            cur.copy_expert(copy, io.BytesIO(data), size=len(data) + 1)   # one read: the GIL is taken once
         except psycopg2.errors.UniqueViolation:
             cur.execute("rollback to savepoint landing_chunk")
             raise _duplicate(cur, target, release, path, result.rows) from None
@@ -134,6 +140,47 @@ def land(cur, release: packages.Release, item: packages.ReleaseFile, path: Path,
     if rows == 0:
         raise InputError(path, "has no data rows", row=2)
     return rows
+
+
+def _read_ahead(items: Iterator, depth: int = 2) -> Iterator:
+    """The items, made in a worker thread while the caller handles the previous one: COPY releases the GIL while
+    PostgreSQL takes a chunk, so checking the next chunk overlaps with loading this one. At most `depth` items
+    wait; an error in the worker is raised here."""
+    waiting: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    end = object()
+
+    def put(entry) -> bool:
+        while not stop.is_set():
+            try:
+                waiting.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            for item in items:
+                if not put((item, None)):
+                    return
+            put((end, None))
+        except BaseException as exc:   # noqa: BLE001 - handed to the caller's thread
+            put((None, exc))
+
+    worker = threading.Thread(target=work, name="landing-read-ahead", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item, error = waiting.get()
+            if error is not None:
+                raise error
+            if item is end:
+                return
+            yield item
+    finally:
+        stop.set()
+        worker.join()
 
 
 def _duplicate(cur, target: Target, release: packages.Release, path: Path, rows: list) -> InputError:

@@ -49,7 +49,13 @@ class ReadResult:
     normalisations: list[Normalisation] = field(default_factory=list)
 
 
+_DECIMALS: dict[str, Decimal] = {}      # the numbers read so far: scores repeat across millions of rows
+
+
 def parse_decimal(text: str, path: Path, row: int, column: str) -> Decimal:
+    value = _DECIMALS.get(text)
+    if value is not None:
+        return value
     try:
         value = Decimal(text.strip())
     except InvalidOperation:
@@ -57,6 +63,8 @@ def parse_decimal(text: str, path: Path, row: int, column: str) -> Decimal:
     if value is None or not value.is_finite():
         hint = " (decimal commas and thousands separators are not read in the canonical layout)" if "," in text else ""
         raise InputError(path, f"expected a number with a decimal point (e.g. 85.97), got {text!r}{hint}", row, column)
+    if len(_DECIMALS) < 1 << 16:
+        _DECIMALS[text] = value
     return value
 
 

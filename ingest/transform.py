@@ -60,6 +60,14 @@ def analyze_raw() -> None:
             cur.execute(sql.SQL("analyze raw.{}").format(sql.Identifier(table)))
 
 
+def selection(partitions: list[str]) -> list[str]:
+    """dbt's node selection for `partitions`: a run of national partitions only leaves out the models of the
+    province's own index (tag provincial), which it cannot change; publish then leaves their marts as they are."""
+    if partitions and not any(p.startswith(config.PROVINCIAL_INDEX + "/") for p in partitions):
+        return ["--exclude", "tag:provincial"]
+    return []
+
+
 def build_candidate(schema: str, partitions: list[str]) -> None:
     """Drop and rebuild the candidate schema: dims in full, facts for `partitions` (all when empty)."""
     for partition in partitions:
@@ -68,4 +76,5 @@ def build_candidate(schema: str, partitions: list[str]) -> None:
     drop_candidate(schema)
     analyze_raw()
     with timed("dbt", f"build into {schema} ({', '.join(partitions) or 'all partitions'})"):
-        run_dbt(["build", "--vars", json.dumps({"partitions": partitions})], schema)
+        dbt_vars = {"partitions": partitions, "published_schema": config.PUBLISHED_SCHEMA}
+        run_dbt(["build", "--vars", json.dumps(dbt_vars), *selection(partitions)], schema)

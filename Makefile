@@ -14,7 +14,7 @@ SUPERSET_STAMP := $(SUPERSET_VENV)/.installed
 export AIRFLOW_HOME := $(CURDIR)/.airflow
 export PYTHONDONTWRITEBYTECODE :=
 
-.PHONY: help run test venv db-start db-url stop airflow-ui summary checksum clean docs superset-bundle superset-venv browser superset-ui report audit-reports
+.PHONY: help bench bench-rss run test venv db-start db-url stop airflow-ui summary checksum clean docs superset-bundle superset-venv browser superset-ui report audit-reports
 
 help:
 	@echo "make run        set up, start the warehouse, run the annual DAG on the sample, print a summary"
@@ -27,6 +27,8 @@ help:
 	@echo "make superset-bundle  rewrite docker/superset/bundle/ from the dashboard specs and the marts' docs"
 	@echo "make superset-ui      Superset on http://127.0.0.1:8188 with the starter dashboard, on the local marts"
 	@echo "make report     write the province's report (HTML + DOCX) from the marts: UNIT=, INDEX=, YEAR=, OUT="
+	@echo "make bench      the pipeline against plain COPY + SQL on a national-scale synthetic dataset: SCALE=1.0"
+	@echo "make bench-rss  peak RSS of the ingest process on one 1 GB release file"
 	@echo "make audit-reports  list the discrepancies of every report in data/reports (table + CSV + audit schema)"
 
 venv: $(STAMP)
@@ -56,6 +58,16 @@ run: venv
 	@$(PY) -m ingest.cli unit-summary
 	@$(PY) -m ingest.cli audit-report --brief $(REPORTS)
 	@$(PY) -m ingest.cli report --out .state/reports
+
+SCALE ?= 1.0
+
+# Ratios measured in one run (bench/run.py); not a test.
+bench: venv
+	@$(PY) bench/run.py --scale $(SCALE)
+
+# Peak RSS of the ingest on one 1 GB file (a few minutes; not part of make bench).
+bench-rss: venv
+	@$(PY) bench/ingest_rss.py
 
 summary: venv
 	@$(PY) -m ingest.cli summary

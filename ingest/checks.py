@@ -27,7 +27,7 @@ SUITES = {"fct_component_score": "fct_component_score",
 SUITES.update({"fct_target": "fct_target", "fct_target_attainment": "fct_target_attainment"})
 
 # A province's own index of its departments and districts (index PROVINCIAL_PAR): its own suites.
-UNIT_SCORE_INDEX = "PROVINCIAL_PAR"
+UNIT_SCORE_INDEX = config.PROVINCIAL_INDEX
 UNIT_SCORE_SUITES = {"fct_unit_score": "fct_unit_score", "fct_unit_score_history": "fct_unit_score_history"}
 SUITES.update(UNIT_SCORE_SUITES)
 

@@ -31,6 +31,11 @@ def main(argv: list[str] | None = None) -> int:
     pkg.add_argument("report_dir")
     fill = sub.add_parser("fill-national", help="make a release's anchored synthetic fill again from its release.yaml")
     fill.add_argument("manifest", help="data/releases/<index>/<year>/<edition>/release.yaml with a 'fill' section")
+    gen = sub.add_parser("generate-national-scale",
+                         help="write a national-scale SYNTHETIC data directory for benchmarks (never into data/)")
+    gen.add_argument("--out", default=".state/bench/data", help="the data directory to write (GOVWH_DATA_DIR)")
+    gen.add_argument("--scale", type=float, default=1.0, help="communes = 3,321 × scale")
+    gen.add_argument("--seed", type=int, default=1)
     conv = sub.add_parser("convert-layout", help="rewrite a wide table from one layout (data/layouts) into another")
     conv.add_argument("source")
     conv.add_argument("source_layout")
@@ -94,6 +99,12 @@ def main(argv: list[str] | None = None) -> int:
             from pathlib import Path
             from ingest import national_fill
             print(national_fill.refill(Path(args.manifest)))
+        elif args.command == "generate-national-scale":
+            from pathlib import Path
+            from ingest import national_scale
+            made = national_scale.generate(Path(args.out), scale=args.scale, seed=args.seed)
+            print(f"{args.out}: {made.releases} generated releases, {made.rows} rows, {made.bytes / 1e6:.0f} MB, "
+                  f"{made.communes} synthetic communes")
         elif args.command == "convert-layout":
             from pathlib import Path
             from ingest import layouts

@@ -20,6 +20,7 @@ DEFAULT_PORT = 54329
 DEFAULT_DATABASE = "governance"
 BI_ROLE = "bi_reader"
 PUBLISHED_SCHEMA = "marts"
+PROVINCIAL_INDEX = "PROVINCIAL_PAR"     # a province's own index of its departments, districts and communes
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from ingest.reference import normalise
 
 SPREAD = Decimal("0.15")      # filled totals reach this share of the scale beyond the anchors
 ATTEMPTS = 200                # tries at correlated leaf orders before giving up on a split
+REFORM_YEAR = 2025            # the 34 provinces of 1 July 2025 hold on 31 December 2025
 
 
 class FillError(InputError):
@@ -49,12 +50,22 @@ class Anchors:
 
 
 def provinces(year: int, reference_dir: Path | None = None) -> list[Province]:
-    """The provinces ranked in `year` (the 63 of 2008-08-01 to 2025-06-30)."""
-    if year > 2024:
-        raise FillError(config.REFERENCE_DIR / "provinces.csv", f"no province list for {year} yet (the 2025 "
-                                                                "reform's 34 provinces are not in data/reference)")
-    with ((reference_dir or config.REFERENCE_DIR) / "provinces.csv").open(encoding="utf-8", newline="") as handle:
-        return [Province(r["code"], normalise(r["province_vi"]), r["region_vi"]) for r in csv.DictReader(handle)]
+    """The provinces ranked in `year`: the 63 of 2008-08-01 to 2025-06-30 up to 2024, the 34 of the 2025 reform
+    from 2025 on (names resolve on the last day of the year). A 2025 province keeps its predecessors' region
+    where they all had the same one (as marts.dim_unit), else it has none."""
+    root = reference_dir or config.REFERENCE_DIR
+    with (root / "provinces.csv").open(encoding="utf-8", newline="") as handle:
+        before = [Province(r["code"], normalise(r["province_vi"]), r["region_vi"]) for r in csv.DictReader(handle)]
+    if year < REFORM_YEAR:
+        return before
+    regions: dict[str, set[str]] = {}
+    with (root / "provinces.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            regions.setdefault(normalise(row["merged_into_2025_vi"]), set()).add(row["region_vi"])
+    with (root / "provinces_2025.csv").open(encoding="utf-8", newline="") as handle:
+        after = [(r["code"], normalise(r["province_vi"])) for r in csv.DictReader(handle)]
+    shared = {name: found.pop() for name, found in regions.items() if len(found) == 1}
+    return [Province(code, name, shared.get(name, "")) for code, name in after]
 
 
 def scaled(value: Decimal, scale: int, where: Path, what: str) -> int:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from psycopg2.extras import execute_values
 
-from ingest import db, layouts, methodology, packages, readers
+from ingest import db, landing, methodology, packages
 from ingest.errors import InputError, display_path
 from ingest.faults import failpoint
 from ingest.log import log
@@ -62,52 +62,15 @@ def _load_unit_groups_and_scales(cur, method: methodology.Methodology) -> None:
               s.source_ref) for s in method.unit_scales])
 
 
-def _insert_unit_scores(cur, release_id: str, file_sha256: str, source_file: str,
-                        rows: list[readers.UnitScoreRow]) -> None:
-    execute_values(cur, """
-        insert into raw.unit_scores (release_id, file_sha256, source_file, source_row, unit_name, unit_code, unit_type,
-            component_code, score_kind, score, pct_of_max, rank, rank_of, change_printed, rank_change_printed,
-            source_ref) values %s""",
-        [(release_id, file_sha256, source_file, r.source_row, r.unit_name, r.unit_code, r.unit_type, r.component_code,
-          r.score_kind, r.score, r.pct_of_max, r.rank, r.rank_of, r.change_printed, r.rank_change_printed,
-          r.source_ref) for r in rows], page_size=5000)
-
-
-def _insert_component_scores(cur, release_id: str, file_sha256: str, source_file: str,
-                             rows: list[readers.ScoreRow], is_synthetic: bool = False) -> None:
-    execute_values(cur, """
-        insert into raw.component_scores (release_id, file_sha256, source_file, source_row, unit_name,
-            unit_code, unit_type, component_code, score, rank, rank_of, source_ref, is_synthetic) values %s""",
-        [(release_id, file_sha256, source_file, r.source_row, r.unit_name, r.unit_code, r.unit_type,
-          r.component_code, r.score, r.rank, r.rank_of, r.source_ref, is_synthetic) for r in rows], page_size=5000)
-
-
-def read_release(manifest: Path) -> tuple[packages.Release, methodology.Methodology, dict[str, readers.ReadResult]]:
-    """Everything checked before the database is touched."""
+def check_release(manifest: Path) -> tuple[packages.Release, methodology.Methodology, dict[str, Path]]:
+    """Everything but the data rows, checked before the database is touched (the rows are checked as they load)."""
     release = packages.read_manifest(manifest)
     paths = packages.verify_files(release)
     method = methodology.load(release.index_code, release.methodology_version)
     if not method.first_year <= release.year <= (method.last_year or release.year):
         raise InputError(release.path, f"methodology {method.version} applies to {method.first_year}–"
                                        f"{method.last_year or 'now'}, not to {release.year}", column="methodology_version")
-    units = unit_directory()
-    results = {}
-    given_in: dict[tuple[str, str], str] = {}
-    for item in release.files:
-        if item.layout == "unit_scores":
-            results[item.name] = readers.read_unit_scores(paths[item.name], method, units, release.year,
-                                                          encoding=item.encoding)
-            continue
-        results[item.name] = layouts.read_file(paths[item.name], item.layout, method, units, encoding=item.encoding,
-                                               year=release.year)
-        for row in results[item.name].rows:
-            # Several files of one release (real figures, the synthetic fill) never give the same fact twice.
-            key = (row.unit_code, row.component_code)
-            if key in given_in:
-                raise InputError(paths[item.name], f"{row.unit_name} / {row.component_code} is already given in "
-                                                   f"{given_in[key]}", row.source_row, "component_code")
-            given_in[key] = item.name
-    return release, method, results
+    return release, method, paths
 
 
 def _record_edition_changes(cur, release: packages.Release) -> int:
@@ -148,10 +111,9 @@ def units_not_ranked(release: packages.Release) -> str | None:
     return ",".join(sorted(codes)) or None
 
 
-def load_release(manifest: Path, run_id: str) -> LoadResult:
+def load_release(manifest: Path, run_id: str, chunk_rows: int = landing.CHUNK_ROWS) -> LoadResult:
     started = time.monotonic()
-    release, method, results = read_release(manifest)
-    total = sum(len(result.rows) for result in results.values())
+    release, method, paths = check_release(manifest)
     manifest_sha = packages.sha256_of(release.path)
     with db.transaction() as cur:
         cur.execute("select pg_advisory_xact_lock(hashtext(%s))", (release.release_id,))
@@ -174,25 +136,12 @@ def load_release(manifest: Path, run_id: str) -> LoadResult:
              release.publisher, release.source, release.methodology_version, release.is_synthetic,
              release.coverage, release.reason, display_path(release.path), manifest_sha, units_not_ranked(release)),
         )
+        total = 0
         for item in release.files:
-            result = results[item.name]
-            source_file = display_path(release.folder / item.name)
+            rows = landing.land(cur, release, item, paths[item.name], method, unit_directory(), chunk_rows)
             cur.execute("insert into raw.release_files (release_id, file_name, file_sha256, row_count, is_synthetic) "
-                        "values (%s, %s, %s, %s, %s)",
-                        (release.release_id, item.name, item.sha256, len(result.rows), item.synthetic))
-            if item.layout == "unit_scores":
-                _insert_unit_scores(cur, release.release_id, item.sha256, source_file, result.rows)
-            else:
-                _insert_component_scores(cur, release.release_id, item.sha256, source_file, result.rows, item.synthetic)
-            if result.normalisations:
-                execute_values(cur, """
-                    insert into audit.normalisations (release_id, source_file, source_row, column_name, original,
-                        normalised, rule) values %s""",
-                    [(release.release_id, source_file, n.source_row, n.column, n.original, n.normalised, n.rule)
-                     for n in result.normalisations])
-                for n in result.normalisations:
-                    log("ingest", f"{source_file} row {n.source_row} {n.column}: {n.original!r} → "
-                                  f"{n.normalised!r} ({n.rule})")
+                        "values (%s, %s, %s, %s, %s)", (release.release_id, item.name, item.sha256, rows, item.synthetic))
+            total += rows
         changes = _record_edition_changes(cur, release)
         cur.execute("insert into audit.load_log (run_id, release_id, action, rows) values (%s, %s, 'loaded', %s)",
                     (run_id, release.release_id, total))

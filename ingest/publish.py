@@ -1,14 +1,17 @@
 """Publish a checked candidate into `marts` in one transaction (the publish of write-audit-publish).
 
 Per partition: the facts of the rebuilt partitions (index × year) are deleted and inserted again, so a
-correction costs what it changes; the dimensions are small and replaced whole; views are recreated
-from the candidate's definitions; the BI role is granted in the same transaction. Readers see the old
-marts or the new ones, never a mix.
+correction costs what it changes (the history of unit scores gains the new release's rows only); the
+dimensions are small and replaced whole. A full refresh moves the
+candidate's tables into marts instead of copying their rows (the old tables are dropped). Views are
+recreated from the candidate's definitions; the BI role is granted in the same transaction. Readers see
+the old marts or the new ones, never a mix: a query waiting on a lock looks its relations up again.
 """
 from __future__ import annotations
 
 import time
 
+import psycopg2
 from psycopg2 import sql
 
 from ingest import config, db
@@ -17,6 +20,9 @@ from ingest.log import log
 from ingest.transform import check_candidate_name
 
 MARTS = config.PUBLISHED_SCHEMA
+# Facts whose published rows of a release never change (dbt/macros/published_unit_history.sql): a partial
+# run adds the new releases' rows. The province's quarterly deliveries make millions of them.
+BY_RELEASE = ("fct_unit_score_history",)
 
 
 def _objects(cur, schema: str, kind: str) -> list[str]:
@@ -58,6 +64,69 @@ def _copy_comments(cur, schema: str, name: str, kind: str) -> None:
         cur.execute(sql.SQL("comment on column {}.{} is {}").format(target, sql.Identifier(column), sql.Literal(text)))
 
 
+def _lock_all(cur, names: list[str], timeout: float = 30.0) -> None:
+    """Take every published relation at once, waiting while none is free rather than holding some.
+
+    A BI query locks the relations it reads one after the other; a publish that held a view while waiting for
+    a table that query holds would deadlock with it. Taking them all in one NOWAIT statement, retried, never
+    waits while holding any: readers that come after wait for the commit and then read the new marts.
+    """
+    if not names:
+        return
+    relations = sql.SQL(", ").join(sql.SQL("{}.{}").format(sql.Identifier(MARTS), sql.Identifier(n)) for n in names)
+    deadline = time.monotonic() + timeout
+    while True:
+        cur.execute("savepoint lock_marts")
+        try:
+            cur.execute(sql.SQL("lock table {} in access exclusive mode nowait").format(relations))
+            cur.execute("release savepoint lock_marts")
+            return
+        except psycopg2.errors.LockNotAvailable:
+            cur.execute("rollback to savepoint lock_marts")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the marts stayed in use for {timeout:.0f}s; publish again later") from None
+            time.sleep(0.02)
+
+
+def _move_tables(cur, schema: str, tables: list[str]) -> int:
+    """A full refresh: each candidate table replaces its mart by changing schema; no row is copied."""
+    published = 0
+    for table in tables:
+        target = sql.SQL("{}.{}").format(sql.Identifier(MARTS), sql.Identifier(table))
+        cur.execute(sql.SQL("drop table if exists {}").format(target))
+        cur.execute(sql.SQL("alter table {}.{} set schema {}").format(
+            sql.Identifier(schema), sql.Identifier(table), sql.Identifier(MARTS)))
+        cur.execute(sql.SQL("select count(*) from {}").format(target))
+        (rows,) = cur.fetchone()
+        published += rows
+        log("publish", f"{MARTS}.{table}: {rows} rows (moved)")
+    return published
+
+
+def _copy_partitions(cur, schema: str, tables: list[str], partitions: list[str]) -> int:
+    """A partial refresh: the facts of `partitions` are deleted and inserted again; dimensions replaced whole.
+    A table in BY_RELEASE holds only releases that marts does not hold yet (the dbt model builds it so): its
+    rows are added, nothing else of the partitions is touched."""
+    published = 0
+    cand, marts = sql.Identifier(schema), sql.Identifier(MARTS)
+    for table in tables:
+        target = sql.Identifier(table)
+        if not _shape(cur, MARTS, table):
+            cur.execute(sql.SQL("create table {}.{} (like {}.{} including all)").format(marts, target, cand, target))
+        if table in BY_RELEASE:
+            cur.execute(sql.SQL("delete from {}.{} where release_id in (select release_id from {}.{})")
+                        .format(marts, target, cand, target))
+        elif table.startswith("fct_"):
+            cur.execute(sql.SQL("delete from {}.{} where (index_code || '/' || year) = any(%s)")
+                        .format(marts, target), (partitions,))
+        else:
+            cur.execute(sql.SQL("delete from {}.{}").format(marts, target))
+        cur.execute(sql.SQL("insert into {}.{} select * from {}.{}").format(marts, target, cand, target))
+        published += cur.rowcount
+        log("publish", f"{MARTS}.{table}: {cur.rowcount} rows")
+    return published
+
+
 def publish(schema: str, partitions: list[str], run_id: str) -> int:
     """Move the candidate's rows into marts. Empty `partitions` = full refresh. Returns rows published."""
     check_candidate_name(schema)
@@ -82,31 +151,23 @@ def publish(schema: str, partitions: list[str], run_id: str) -> int:
         if reshaped and partitions:
             raise RuntimeError(f"marts {reshaped} changed shape since the last publish; run a full refresh "
                                "(all partitions) to publish the new shape")
-        if reshaped:
-            # Our own views depend on the tables; anything else depending on them stops the publish.
-            for view in existing_views:
-                cur.execute(sql.SQL("drop view {}.{}").format(marts, sql.Identifier(view)))
-            for table in reshaped:
-                cur.execute(sql.SQL("drop table {}.{}").format(marts, sql.Identifier(table)))
-        for table in tables:
-            target, source = sql.Identifier(table), sql.Identifier(table)
-            if not _shape(cur, MARTS, table):
-                cur.execute(sql.SQL("create table {}.{} (like {}.{} including all)").format(marts, target, cand, source))
-            if table.startswith("fct_") and partitions:
-                cur.execute(sql.SQL("delete from {}.{} where (index_code || '/' || year) = any(%s)")
-                            .format(marts, target), (partitions,))
-            else:
-                cur.execute(sql.SQL("delete from {}.{}").format(marts, target))
-            cur.execute(sql.SQL("insert into {}.{} select * from {}.{}").format(marts, target, cand, source))
-            published += cur.rowcount
-            log("publish", f"{MARTS}.{table}: {cur.rowcount} rows")
+        if partitions:
+            published += _copy_partitions(cur, schema, tables, partitions)
+        else:
+            _lock_all(cur, _objects(cur, MARTS, "BASE TABLE") + existing_views)
+            # Our own views depend on the tables (and on each other: one statement drops them all); anything
+            # else depending on them stops the publish.
+            if existing_views:
+                cur.execute(sql.SQL("drop view {}").format(sql.SQL(", ").join(
+                    sql.SQL("{}.{}").format(marts, sql.Identifier(view)) for view in existing_views)))
+            published += _move_tables(cur, schema, tables)
         for view in views:
             definition = _view_definition(cur, schema, view)
             cur.execute(sql.SQL("set local search_path = {}, pg_catalog").format(marts))
             cur.execute(sql.SQL("create or replace view {}.{} as ").format(marts, sql.Identifier(view))
                         + sql.SQL(definition))
             cur.execute("reset search_path")
-        for name in tables:
+        for name in tables if partitions else []:   # a moved table keeps its comments
             _copy_comments(cur, schema, name, "table")
         for name in views:
             _copy_comments(cur, schema, name, "view")

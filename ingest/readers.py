@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Iterator, NamedTuple
 
 from ingest.errors import InputError
 from ingest.methodology import Methodology
@@ -15,6 +16,8 @@ from ingest.reference import UnitDirectory, normalise
 CANONICAL_COLUMNS = ("unit_name", "unit_type", "component_code", "score")
 OPTIONAL_COLUMNS = ("rank", "rank_of", "source_ref", "index_code", "year")
 ENCODINGS = ("utf-8", "utf-16", "cp1258")
+BLOCK_BYTES = 1 << 20                 # files are decoded a block at a time
+LINE_ENDS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")   # where str.splitlines breaks
 
 
 @dataclass(frozen=True)
@@ -28,8 +31,7 @@ class Normalisation:
     rule: str
 
 
-@dataclass(frozen=True)
-class ScoreRow:
+class ScoreRow(NamedTuple):      # a tuple: millions are made per national load, a dataclass costs 3x more
     source_row: int
     unit_name: str
     unit_code: str
@@ -47,7 +49,13 @@ class ReadResult:
     normalisations: list[Normalisation] = field(default_factory=list)
 
 
+_DECIMALS: dict[str, Decimal] = {}      # the numbers read so far: scores repeat across millions of rows
+
+
 def parse_decimal(text: str, path: Path, row: int, column: str) -> Decimal:
+    value = _DECIMALS.get(text)
+    if value is not None:
+        return value
     try:
         value = Decimal(text.strip())
     except InvalidOperation:
@@ -55,6 +63,8 @@ def parse_decimal(text: str, path: Path, row: int, column: str) -> Decimal:
     if value is None or not value.is_finite():
         hint = " (decimal commas and thousands separators are not read in the canonical layout)" if "," in text else ""
         raise InputError(path, f"expected a number with a decimal point (e.g. 85.97), got {text!r}{hint}", row, column)
+    if len(_DECIMALS) < 1 << 16:
+        _DECIMALS[text] = value
     return value
 
 
@@ -67,22 +77,79 @@ def parse_int(text: str, path: Path, row: int, column: str) -> int | None:
     return int(text)
 
 
+def _undecodable(path: Path, encoding: str | None, byte: int, line: int) -> InputError:
+    return InputError(path, f"is not {encoding or 'UTF-8'} (byte {byte}); declare the file's encoding in "
+                            f"release.yaml (files: - encoding: one of {', '.join(ENCODINGS)})", row=line)
+
+
+def _encoding_of(path: Path, encoding: str | None) -> tuple[str | None, Normalisation | None]:
+    """The declared encoding, else UTF-16 where the file starts with its byte-order mark, else UTF-8 (None)."""
+    if encoding is None:
+        with path.open("rb") as handle:
+            if handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+                encoding = "utf-16"
+    note = Normalisation(1, "(file)", encoding, "utf-8", "encoding") if encoding not in (None, "utf-8") else None
+    return encoding, note
+
+
 def decode(path: Path, encoding: str | None = None) -> tuple[str, Normalisation | None]:
     """The file's text. UTF-8 unless release.yaml declares another encoding; a UTF-16 BOM is honoured."""
     data = path.read_bytes()
     if not data.strip():
         raise InputError(path, "is empty; expected a header row and data rows", row=1)
-    if encoding is None and data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-        encoding = "utf-16"
+    encoding, note = _encoding_of(path, encoding)
     try:
         text = data.decode(encoding or "utf-8-sig")
     except (UnicodeDecodeError, LookupError) as exc:
         start = getattr(exc, "start", 0)
-        line = data[:start].count(b"\n") + 1
-        raise InputError(path, f"is not {encoding or 'UTF-8'} (byte {start}); declare the file's encoding in "
-                               f"release.yaml (files: - encoding: one of {', '.join(ENCODINGS)})", row=line) from exc
-    note = Normalisation(1, "(file)", encoding, "utf-8", "encoding") if encoding not in (None, "utf-8") else None
+        raise _undecodable(path, encoding, start, data[:start].count(b"\n") + 1) from exc
     return text, note
+
+
+def iter_lines(path: Path, encoding: str | None = None,
+               block_bytes: int = BLOCK_BYTES) -> tuple[Iterator[str], Normalisation | None]:
+    """The file's lines as decode(...).splitlines() gives them, read and decoded block by block, so a file of any
+    size takes the memory of one block. Errors name the line, as decode's do."""
+    encoding, note = _encoding_of(path, encoding)
+    return _decoded_lines(path, encoding, block_bytes), note
+
+
+def _decoded_lines(path: Path, encoding: str | None, block_bytes: int) -> Iterator[str]:
+    try:
+        decoder = codecs.getincrementaldecoder(encoding or "utf-8-sig")()
+    except LookupError as exc:
+        raise _undecodable(path, encoding, 0, 1) from exc
+    offset = newlines = 0
+    carry = ""
+    waiting: list[str] | None = []      # lines held back until the file is known not to be blank
+    with path.open("rb") as handle:
+        while True:
+            block = handle.read(block_bytes)
+            held = getattr(decoder, "buffer", b"")   # the undecoded tail of the previous block
+            try:
+                text = decoder.decode(block, final=not block)
+            except UnicodeDecodeError as exc:
+                data = held + block
+                line = newlines - held.count(b"\n") + data[:exc.start].count(b"\n") + 1
+                raise _undecodable(path, encoding, offset - len(held) + exc.start, line) from exc
+            offset += len(block)
+            newlines += block.count(b"\n")
+            pieces = (carry + text).splitlines(keepends=True)
+            carry = ""
+            if block and pieces and (pieces[-1][-1] not in LINE_ENDS or pieces[-1][-1] == "\r"):
+                carry = pieces.pop()    # an unfinished line (or a \r that a \n may follow)
+            lines = "".join(pieces).splitlines()
+            if waiting is not None:     # nothing but blanks so far
+                waiting.extend(lines)
+                if block.strip():
+                    lines, waiting = waiting, None
+                elif block:
+                    continue
+                else:
+                    raise InputError(path, "is empty; expected a header row and data rows", row=1)
+            yield from lines
+            if not block:
+                return
 
 
 def check_header(path: Path, header: list[str], required: tuple[str, ...], optional: tuple[str, ...]) -> None:
@@ -96,28 +163,37 @@ def check_header(path: Path, header: list[str], required: tuple[str, ...], optio
                          column=unknown[0])
 
 
+def iter_csv_records(path: Path, encoding: str | None = None, required: tuple[str, ...] = (),
+                     optional: tuple[str, ...] = ()) -> tuple[Iterator[tuple[int, dict[str, str]]], list[Normalisation]]:
+    """A CSV file's records with their line numbers (header = row 1), one at a time, after checking the header."""
+    lines, note = iter_lines(path, encoding)
+    reader = csv.reader(lines, strict=True)
+    try:
+        header = [h.strip() for h in next(reader, [])]
+    except csv.Error as exc:
+        raise InputError(path, f"is not a well-formed CSV file: {exc}", reader.line_num) from exc
+    check_header(path, header, required, optional)
+
+    def records() -> Iterator[tuple[int, dict[str, str]]]:
+        try:
+            for cells in reader:
+                if not cells:
+                    continue   # a blank line
+                if len(cells) != len(header):
+                    raise InputError(path, f"has {len(header)} columns in the header but {len(cells)} here "
+                                           "(a truncated or misaligned row)", reader.line_num)
+                yield reader.line_num, dict(zip(header, cells))
+        except csv.Error as exc:
+            raise InputError(path, f"is not a well-formed CSV file: {exc}", reader.line_num) from exc
+
+    return records(), [note] if note else []
+
+
 def read_csv_records(path: Path, encoding: str | None = None, required: tuple[str, ...] = (),
                      optional: tuple[str, ...] = ()) -> tuple[list[tuple[int, dict[str, str]]], list[Normalisation]]:
     """A CSV file's records with their line numbers (header = row 1), after checking the header."""
-    text, note = decode(path, encoding)
-    reader = csv.DictReader(text.splitlines(), strict=True)
-    records = []
-    try:
-        header = [h.strip() for h in reader.fieldnames or []]
-        check_header(path, header, required, optional)
-        reader.fieldnames = header
-        for record in reader:
-            line = reader.line_num
-            extras = record.pop(None, None) or []
-            missing = sum(v is None for v in record.values())
-            if extras or missing:
-                found = len(header) - missing + len(extras)
-                raise InputError(path, f"has {len(header)} columns in the header but {found} here "
-                                       "(a truncated or misaligned row)", line)
-            records.append((line, record))
-    except csv.Error as exc:
-        raise InputError(path, f"is not a well-formed CSV file: {exc}", reader.line_num) from exc
-    return records, [note] if note else []
+    records, notes = iter_csv_records(path, encoding, required, optional)
+    return list(records), notes
 
 
 def read_canonical(path: Path, methodology: Methodology, units: UnitDirectory, *, encoding: str | None = None,
@@ -133,6 +209,19 @@ def resolve_unit(path: Path, line: int, record: dict[str, str], units: UnitDirec
                  notes: list[Normalisation]) -> tuple[str, str, str]:
     """(name, type, code) of the record's unit — with `day`, the unit version valid on that day.
     A normalised name is added to `notes`."""
+    key = (record["unit_type"], record["unit_name"], day)
+    known = units.resolved.get(key)
+    if known is None:
+        known = units.resolved[key] = _resolve_unit(path, line, record, units, day)
+    unit_name, unit_type, unit_code, rule = known
+    if rule:
+        notes.append(Normalisation(line, "unit_name", record["unit_name"], units.name_of(unit_type, unit_code, day),
+                                   rule))
+    return unit_name, unit_type, unit_code
+
+
+def _resolve_unit(path: Path, line: int, record: dict[str, str], units: UnitDirectory,
+                  day: dt.date | None) -> tuple[str, str, str, str | None]:
     unit_type = record["unit_type"].strip()
     unit_name = normalise(record["unit_name"])
     if not unit_name:
@@ -149,10 +238,7 @@ def resolve_unit(path: Path, line: int, record: dict[str, str], units: UnitDirec
         raise InputError(path, f"unknown {unit_type} {unit_name!r}: not in data/reference (add an alias to "
                                "data/reference/unit_aliases.csv if it is another name of a known unit)",
                          line, "unit_name")
-    if rule:
-        notes.append(Normalisation(line, "unit_name", record["unit_name"], units.name_of(unit_type, unit_code, day),
-                                   rule))
-    return unit_name, unit_type, unit_code
+    return unit_name, unit_type, unit_code, rule
 
 
 def check_component(path: Path, line: int, record: dict[str, str], methodology: Methodology) -> str:
@@ -183,10 +269,10 @@ def to_score_rows(path: Path, records: list[tuple[int, dict[str, str]]], methodo
     """Check records in the canonical columns (from any layout) and turn them into score rows."""
     result = ReadResult([])
     seen: dict[tuple[str, str], int] = {}
+    day = year_end(year)
     for line, record in records:
         _check_release_columns(path, line, record, methodology, year)
-        unit_name, unit_type, unit_code = resolve_unit(path, line, record, units, year_end(year),
-                                                       result.normalisations)
+        unit_name, unit_type, unit_code = resolve_unit(path, line, record, units, day, result.normalisations)
         code = check_component(path, line, record, methodology)
         if not record["score"].strip():
             raise InputError(path, "score is empty", line, "score")
@@ -202,13 +288,14 @@ def to_score_rows(path: Path, records: list[tuple[int, dict[str, str]]], methodo
     if not result.rows:
         raise InputError(path, "has no data rows", row=2)
     return result
+
+
 UNIT_SCORE_COLUMNS = ("unit_name", "unit_type", "component_code", "score_kind", "score", "pct_of_max")
 UNIT_SCORE_OPTIONAL = ("rank", "rank_of", "change_printed", "rank_change_printed", "source_ref")
 SCORE_KINDS = ("self", "appraised", "survey", "final")
 
 
-@dataclass(frozen=True)
-class UnitScoreRow:
+class UnitScoreRow(NamedTuple):
     source_row: int
     unit_name: str
     unit_code: str
@@ -246,11 +333,20 @@ def read_unit_scores(path: Path, methodology: Methodology, units: UnitDirectory,
     gives some field results that way). Units resolve to the version valid on the last day of `year`.
     """
     records, notes = read_csv_records(path, encoding, UNIT_SCORE_COLUMNS, UNIT_SCORE_OPTIONAL)
-    result = ReadResult([], notes)
+    result = to_unit_score_rows(path, records, methodology, units, year)
+    result.normalisations[:0] = notes
+    return result
+
+
+def to_unit_score_rows(path: Path, records: list[tuple[int, dict[str, str]]], methodology: Methodology,
+                       units: UnitDirectory, year: int) -> ReadResult:
+    """Check records of the layout `unit_scores` and turn them into unit score rows."""
+    result = ReadResult([])
     rows = result.rows
     seen: dict[tuple[str, str, str], int] = {}
+    day = year_end(year)
     for line, record in records:
-        unit_name, unit_type, unit_code = resolve_unit(path, line, record, units, year_end(year), result.normalisations)
+        unit_name, unit_type, unit_code = resolve_unit(path, line, record, units, day, result.normalisations)
         code = check_component(path, line, record, methodology)
         kind = record["score_kind"].strip()
         if kind not in SCORE_KINDS:

@@ -35,6 +35,7 @@ PROVINCES_FROM = dt.date(2008, 8, 1)
 REFORM_DAY = dt.date(2025, 7, 1)
 
 
+@lru_cache(maxsize=1 << 16)   # a file repeats each name for every component: normalise it once
 def normalise(name: str) -> str:
     """NFC, single spaces: the only changes made to a published name before matching."""
     return " ".join(unicodedata.normalize("NFC", name).split())
@@ -77,11 +78,21 @@ class UnitDirectory:
     by_name: dict[tuple[str, str], str]                                  # (unit_type, name) -> unit_code
     aliases: dict[tuple[str, str], str] = field(default_factory=dict)    # (unit_type, casefolded alias) -> code
     versions: tuple[UnitVersion, ...] = ()        # every dated version, for names that changed hands in 2025
+    # Name tables per (unit type, day) and matches per (unit type, name, day): a national file names the same
+    # few thousand units millions of times, and building a table per row would cost O(units) per row.
+    _tables: dict = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
+    _matches: dict = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
+    resolved: dict = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)  # by readers
 
     def _names(self, unit_type: str, day: dt.date | None) -> dict[str, str]:
-        if day is None:
-            return {name: code for (kind, name), code in self.by_name.items() if kind == unit_type}
-        return {v.name: v.unit_code for v in self.versions if v.unit_type == unit_type and v.valid_on(day)}
+        key = (unit_type, day)
+        if key not in self._tables:
+            if day is None:
+                table = {name: code for (kind, name), code in self.by_name.items() if kind == unit_type}
+            else:
+                table = {v.name: v.unit_code for v in self.versions if v.unit_type == unit_type and v.valid_on(day)}
+            self._tables[key] = table
+        return self._tables[key]
 
     def resolve(self, unit_type: str, name: str) -> str | None:
         return self.match(unit_type, name)[0]
@@ -92,6 +103,13 @@ class UnitDirectory:
 
     def match(self, unit_type: str, name: str, day: dt.date | None = None) -> tuple[str | None, str | None]:
         """(unit_code, rule) — rule is None for an exact match, the normalisation's name otherwise."""
+        key = (unit_type, name, day)
+        found = self._matches.get(key)
+        if found is None:
+            found = self._matches[key] = self._match(unit_type, name, day)
+        return found
+
+    def _match(self, unit_type: str, name: str, day: dt.date | None) -> tuple[str | None, str | None]:
         names = self._names(unit_type, day)
         clean = normalise(name)
         if clean in names:

@@ -20,6 +20,10 @@ def dbt_env(schema: str) -> dict[str, str]:
     return {
         "GOVWH_DB_HOST": wh.host, "GOVWH_DB_PORT": str(wh.port), "GOVWH_DB_USER": wh.user,
         "GOVWH_DB_PASSWORD": wh.password, "GOVWH_DB_NAME": wh.database, "GOVWH_DBT_SCHEMA": schema,
+        # The seeds are the reference tables of the data directory in use (GOVWH_DATA_DIR). Relative to the dbt
+        # project: dbt writes each seed's compiled SQL to target/.../<seed path>, which for an absolute path
+        # would be the CSV file itself.
+        "GOVWH_REFERENCE_DIR": os.path.relpath(config.REFERENCE_DIR, config.DBT_DIR),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1",
     }
 
@@ -56,6 +60,14 @@ def analyze_raw() -> None:
             cur.execute(sql.SQL("analyze raw.{}").format(sql.Identifier(table)))
 
 
+def selection(partitions: list[str]) -> list[str]:
+    """dbt's node selection for `partitions`: a run of national partitions only leaves out the models of the
+    province's own index (tag provincial), which it cannot change; publish then leaves their marts as they are."""
+    if partitions and not any(p.startswith(config.PROVINCIAL_INDEX + "/") for p in partitions):
+        return ["--exclude", "tag:provincial"]
+    return []
+
+
 def build_candidate(schema: str, partitions: list[str]) -> None:
     """Drop and rebuild the candidate schema: dims in full, facts for `partitions` (all when empty)."""
     for partition in partitions:
@@ -64,4 +76,5 @@ def build_candidate(schema: str, partitions: list[str]) -> None:
     drop_candidate(schema)
     analyze_raw()
     with timed("dbt", f"build into {schema} ({', '.join(partitions) or 'all partitions'})"):
-        run_dbt(["build", "--vars", json.dumps({"partitions": partitions})], schema)
+        dbt_vars = {"partitions": partitions, "published_schema": config.PUBLISHED_SCHEMA}
+        run_dbt(["build", "--vars", json.dumps(dbt_vars), *selection(partitions)], schema)

@@ -1,5 +1,7 @@
-{#- Unit scores of every edition with their release, the unit's group, the maximum that applies to it, and
-    the rank the printed ranks should follow (by % of the maximum within the group). -#}
+{#- Unit scores of every edition of the partitions being rebuilt that marts does not hold yet, with their
+    release, the unit's group, the maximum that applies to it, and the rank the printed ranks should follow (by
+    % of the maximum within the group). -#}
+{%- set published = published_unit_history() %}
 with
 
 scores as (
@@ -24,9 +26,15 @@ with_release as (
         scores.*
     from scores
     inner join releases on releases.release_id = scores.release_id
+    -- Here, not in the mart: PostgreSQL cannot push it below the window function of `ranked`.
+    where {{ partition_filter('releases.index_code', 'releases.year') }}
+    {%- if published %}
+        -- A published release's history does not change: a correction costs its own release's rows.
+        and not exists (select 1 from {{ published }} as held where held.release_id = releases.release_id)
+    {%- endif %}
 ),
 
-scored as (
+scored as not materialized (   -- read twice: inlined, not materialized (millions of rows)
     select
         with_release.*,
         scales.group_code as unit_group_code,
@@ -45,15 +53,27 @@ scored as (
         and scales.component_code = with_release.component_code
 ),
 
+ranks as (
+    -- Only the rows with a printed rank: a sort of those few rows, not of every score.
+    select
+        release_id,
+        unit_code,
+        component_code,
+        score_kind,
+        rank() over (
+            partition by release_id, unit_group_code, component_code, score_kind
+            order by pct_of_max desc
+        )::integer as rank_by_pct_of_max
+    from scored
+    where rank is not null
+),
+
 ranked as (
     select
         scored.*,
-        case when scored.rank is not null then rank() over (
-            partition by scored.release_id, scored.unit_group_code, scored.component_code, scored.score_kind,
-                scored.rank is null
-            order by scored.pct_of_max desc
-        )::integer end as rank_by_pct_of_max
+        ranks.rank_by_pct_of_max
     from scored
+    left join ranks using (release_id, unit_code, component_code, score_kind)
 )
 
 select * from ranked

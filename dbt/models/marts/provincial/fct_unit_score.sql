@@ -1,10 +1,18 @@
 {#- A province's own index as it stands: year × unit × component × score kind (DESIGN's fct_unit_score).
     An edition replaces, for its index and year, every score kind it delivers: each kind comes from the latest
-    edition that delivered it (a self-assessment snapshot, then the appraisal and survey, then the final). -#}
+    edition that delivered it (a self-assessment snapshot, then the appraisal and survey, then the final).
+    A partial run's fct_unit_score_history holds the new releases only: the earlier editions of the same
+    partitions come from the published history. -#}
+{%- set published = published_unit_history() %}
 with
 
 history as (
     select * from {{ ref('fct_unit_score_history') }}
+    {%- if published %}
+    union all
+    select * from {{ published }} as held
+    where {{ partition_filter('held.index_code', 'held.year') }}
+    {%- endif %}
 ),
 
 latest_editions as (

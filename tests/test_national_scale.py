@@ -1,0 +1,142 @@
+"""The national-scale generator (bench data) and that data through the whole pipeline, at a small --scale."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ingest import checksum, config, national_scale, packages, transform
+from tests.conftest import query
+
+SCALE = 0.02      # 66 communes: the same shapes as the default scale, in seconds
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> tuple[Path, national_scale.Summary]:
+    out = tmp_path_factory.mktemp("national_scale") / "data"
+    return out, national_scale.generate(out, scale=SCALE, seed=7)
+
+
+def _commune_rows(files: list[Path]) -> int:
+    return sum(sum(1 for _ in f.open(encoding="utf-8")) - 1 for f in files if "provincial_par" in f.parts)
+
+
+def test_same_seed_same_files_and_everything_generated_says_synthetic(generated, tmp_path):
+    out, summary = generated
+    again = national_scale.generate(tmp_path / "again", scale=SCALE, seed=7)
+    assert [(f.relative_to(out), packages.sha256_of(f)) for f in summary.files] \
+        == [(f.relative_to(tmp_path / "again"), packages.sha256_of(f)) for f in again.files]
+    assert (out / "reference/units.csv").read_bytes() == (tmp_path / "again/reference/units.csv").read_bytes()
+    for path in summary.files:
+        doc = yaml.safe_load((path.parent / "release.yaml").read_text(encoding="utf-8"))
+        assert doc["synthetic"] is True and doc["publisher"].startswith("SYNTHETIC"), path
+    communes = [line for line in (out / "reference/units.csv").read_text(encoding="utf-8").splitlines()
+                if ",commune," in line]
+    assert len(communes) == summary.communes == round(national_scale.COMMUNES * SCALE)
+    assert all("SYNTHETIC" in line for line in communes)
+
+
+def test_real_releases_are_carried_unchanged(generated):
+    out, _ = generated
+    for manifest in config.RELEASES_DIR.glob("*/*/*/release.yaml"):
+        for item in yaml.safe_load(manifest.read_text(encoding="utf-8"))["files"]:
+            source = manifest.parent / item["name"]
+            assert (out / "releases" / source.relative_to(config.RELEASES_DIR)).read_bytes() == source.read_bytes()
+
+
+def test_default_scale_holds_at_least_five_million_fact_rows(generated):
+    """Commune rows grow with the number of communes, national rows do not: extrapolate to 3,321 communes."""
+    _, summary = generated
+    commune_rows = _commune_rows(summary.files)
+    assert commune_rows == summary.communes * len(national_scale.commune_tree()[0].codes) * 4 \
+        * national_scale.QUARTERS * len(national_scale.DEFAULT_COMMUNE_YEARS)
+    national_rows = summary.rows - commune_rows
+    assert national_rows > 4 * 10 * 34     # every index, ten years, at least the 34 provinces
+    assert national_rows + commune_rows // summary.communes * national_scale.COMMUNES >= 5_000_000
+
+
+def test_refuses_to_write_into_the_bundled_data():
+    with pytest.raises(ValueError, match="refusing"):
+        national_scale.generate(config.DATA_DIR / "generated")
+
+
+def _pipeline(data_dir: Path, *selection: str) -> None:
+    env = {**os.environ, "GOVWH_DATA_DIR": str(data_dir)}
+    subprocess.run([sys.executable, "-m", "ingest.cli", "pipeline", *selection], env=env, check=True,
+                   cwd=config.PROJECT_ROOT)
+
+
+def _new_edition(release: Path, reason: str) -> Path:
+    """The next edition of a generated release with the first score of its file lowered by 0.01."""
+    doc = yaml.safe_load((release / "release.yaml").read_text(encoding="utf-8"))
+    folder = release.parent / str(doc["edition"] + 1)
+    shutil.copytree(release, folder)
+    item = doc["files"][0]
+    lines = (folder / item["name"]).read_text(encoding="utf-8").split("\n")
+    header, fields = lines[0].split(","), lines[1].split(",")
+    fields[header.index("score")] = f"{float(fields[header.index('score')]) - 0.01:.2f}"
+    lines[1] = ",".join(fields)
+    (folder / item["name"]).write_text("\n".join(lines), encoding="utf-8")
+    item["sha256"] = packages.sha256_of(folder / item["name"])
+    doc.update(edition=doc["edition"] + 1, reason=reason)
+    (folder / "release.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return folder
+
+
+def test_national_scale_data_through_the_pipeline_and_a_correction(generated, fresh_db, tmp_path):
+    source, summary = generated
+    data_dir = tmp_path / "data"
+    shutil.copytree(source, data_dir)
+    _pipeline(data_dir)
+
+    provinces = dict(query(fresh_db, "select year, count(distinct unit_code) from marts.fct_component_score "
+                                     "where index_code = 'PAR_INDEX' and component_code = 'TOTAL' "
+                                     "and year in (2024, 2026) group by year"))
+    assert provinces == {2024: 63, 2026: 34}
+    generated_commune_rows = _commune_rows(summary.files)
+    assert query(fresh_db, "select count(*), bool_and(is_synthetic), count(distinct unit_code) "
+                           "from marts.fct_unit_score_history where unit_type = 'commune'") \
+        == [(generated_commune_rows, True, summary.communes)]
+    commune_marts = {name: value for name, value in checksum.mart_checksums().items() if "unit" in name}
+
+    # A correction of one national release rebuilds its index's partitions only: the communes' marts stay
+    # as they were (the provincial models are not even built) and the corrected value is published.
+    corrected = _new_edition(data_dir / "releases/pci/2020/1", "test: a corrected national release")
+    corrected_line = (corrected / "synthetic.csv").read_text(encoding="utf-8").split("\n")[1].split(",")
+    _pipeline(data_dir, "--index", "PCI", "--year", "2020")
+    assert {name: value for name, value in checksum.mart_checksums().items() if "unit" in name} == commune_marts
+    assert query(fresh_db, "select f.score, f.edition from marts.fct_component_score f "
+                           "join marts.dim_unit u using (unit_key) where f.index_code = 'PCI' and f.year = 2020 "
+                           "and u.unit_name = %s and f.component_code = %s",
+                 (corrected_line[0], corrected_line[2])) == [(Decimal(corrected_line[3]), 2)]
+    assert query(fresh_db, "select partitions from audit.publish_log order by published_at desc limit 1") \
+        == [("PCI/2020, PCI/2021",)]
+
+    # A corrected quarterly delivery of the communes adds its own release's rows to the history: the earlier
+    # editions' published rows are not rebuilt, and fct_unit_score shows the new edition.
+    history = ("select release_id, count(*) from marts.fct_unit_score_history where index_code = 'PROVINCIAL_PAR' "
+               "and year = 2026 group by release_id order by release_id")
+    before = query(fresh_db, history)
+    per_edition = summary.communes * len(national_scale.commune_tree()[0].codes) * 4
+    _new_edition(data_dir / "releases/provincial_par/2026/4", "test: a corrected quarterly delivery")
+    _pipeline(data_dir, "--index", "PROVINCIAL_PAR", "--year", "2026")
+    assert query(fresh_db, history) == before + [("PROVINCIAL_PAR/2026/5", per_edition)]
+    assert query(fresh_db, "select distinct edition from marts.fct_unit_score where year = 2026 "
+                           "and index_code = 'PROVINCIAL_PAR'") == [(5,)]
+
+    # Every partial publish above ends where a full refresh of the same inputs ends.
+    partial = checksum.mart_checksums()
+    _pipeline(data_dir)
+    assert checksum.mart_checksums() == partial
+
+
+def test_national_partitions_leave_the_provincial_models_out():
+    assert transform.selection(["PCI/2020", "PCI/2021"]) == ["--exclude", "tag:provincial"]
+    assert transform.selection(["PROVINCIAL_PAR/2026", "PCI/2020"]) == []
+    assert transform.selection([]) == []          # a full refresh builds everything

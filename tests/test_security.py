@@ -57,9 +57,9 @@ def test_hostile_text_from_files_is_data_not_sql(fresh_db, tmp_path):
         ("L7'); drop table raw.releases; --",)]
 
     hostile_name = text.replace("Lai Châu,province,TOTAL", "Lai Châu'; drop table raw.releases; --,province,TOTAL")
-    rewrite_release(manifest, data_text=hostile_name)
+    second = rewrite_release(manifest, data_text=hostile_name, edition=2, reason="test: a hostile unit name")
     with pytest.raises(InputError, match="unknown province"):
-        load.load_release(manifest, "t")
+        load.load_release(second, "t")
     assert query(fresh_db, "select count(*) from raw.releases") == [(1,)]
 
 

@@ -164,7 +164,8 @@ def main() -> None:
     print(f"rows per second: pipeline {rows_per_second:,.0f} (full refresh, rows landed / total time); "
           f"baseline {baseline['rows_copied'] / baseline['seconds']:,.0f}")
     print(f"commune delivery correction / full refresh: {fix_commune['total'] / full['total']:.3f} "
-          f"(rebuilds the year's partition: {fix_commune['rows_published']:,} rows published)")
+          f"(its release's history + the year's fct_unit_score, gap, points lost: "
+          f"{fix_commune['rows_published']:,} rows published)")
     ratios = {"full refresh / baseline": full["total"] / baseline["seconds"],
               "correction / full refresh": fix["total"] / full["total"],
               "DAG parse (s, slowest file)": max(parse.values())}

@@ -9,9 +9,8 @@ from __future__ import annotations
 import argparse
 import time
 
+from harness import child, fresh_database, say
 from ingest import config, national_scale, warehouse
-
-import run as bench
 
 BYTES_PER_SCALE = 52e6       # one commune delivery at scale 1.0 (3,321 communes) is about 52 MB
 DATABASE = "govwh_bench_rss"
@@ -25,13 +24,13 @@ def main() -> None:
     data_dir = config.STATE_DIR / "bench" / "rss-data"
     scale = round(args.gigabytes * 1e9 / BYTES_PER_SCALE, 1)
     started = time.monotonic()
-    bench.say(f"data: one commune delivery at scale {scale} into {data_dir} ...")
+    say(f"data: one commune delivery at scale {scale} into {data_dir} ...")
     summary = national_scale.generate(data_dir, scale=scale, national=False, commune_years=(2025,), editions=1)
     file = summary.files[0]
-    bench.say(f"data: {file} {file.stat().st_size / 1e9:.2f} GB, {summary.rows:,} rows "
+    say(f"data: {file} {file.stat().st_size / 1e9:.2f} GB, {summary.rows:,} rows "
               f"in {time.monotonic() - started:.0f}s")
-    bench.fresh_database(DATABASE)
-    result = bench.child([str(bench.BENCH_DIR / "pipeline_stages.py"), "--ingest-only"], DATABASE, data_dir)
+    fresh_database(DATABASE)
+    result = child("pipeline_stages.py", ["--ingest-only"], DATABASE, data_dir)
     peak_mib = result["ingest_peak_rss_mib"]
     seconds = result["seconds"]["ingest"]
     print()

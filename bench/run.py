@@ -25,35 +25,12 @@ from pathlib import Path
 
 import yaml
 
-from ingest import airflow_local, config, db, national_scale, packages, warehouse
+from harness import child, fresh_database, say
+from ingest import airflow_local, config, national_scale, packages, warehouse
 
-BENCH_DIR = Path(__file__).resolve().parent
 BASELINE_DB = "govwh_bench_baseline"
 PIPELINE_DB = "govwh_bench_pipeline"
 GOALS = {"full refresh / baseline": 2.0, "correction / full refresh": 0.10, "DAG parse (s, slowest file)": 0.5}
-
-
-def say(message: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def fresh_database(name: str) -> None:
-    wh = config.warehouse().with_database(name)
-    admin = db.connect(wh.with_database("postgres"))
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f'drop database if exists "{name}" with (force)')
-    admin.close()
-    db.bootstrap(wh)
-
-
-def child(args: list[str], database: str, data_dir: Path) -> dict:
-    """Run a bench child process on `database`; its last stdout line is JSON, returned."""
-    env = {**os.environ, "WAREHOUSE_DB": database, "GOVWH_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
-    done = subprocess.run([sys.executable, *args], env=env, stdout=subprocess.PIPE, text=True)
-    if done.returncode != 0:
-        raise SystemExit(f"bench: {' '.join(args)} failed (exit {done.returncode})")
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def generated(scale: float, seed: int) -> Path:
@@ -113,7 +90,7 @@ def dag_parse_seconds() -> dict[str, float]:
 
 def pipeline(database: str, data_dir: Path, what: str, *selection: str) -> dict:
     say(f"pipeline: {what} ...")
-    result = child([str(BENCH_DIR / "pipeline_stages.py"), *selection], database, data_dir)
+    result = child("pipeline_stages.py", list(selection), database, data_dir)
     result["total"] = sum(result["seconds"].values())
     stages = ", ".join(f"{k} {v:.1f}s" for k, v in result["seconds"].items())
     say(f"pipeline: {what}: {result['total']:.1f}s ({stages}); {result['rows_landed']:,} rows landed, "
@@ -137,7 +114,7 @@ def main() -> None:
 
     say("baseline: COPY of the files + one INSERT … SELECT per mart ...")
     fresh_database(BASELINE_DB)
-    baseline = child([str(BENCH_DIR / "baseline.py")], BASELINE_DB, data_dir)
+    baseline = child("baseline.py", [], BASELINE_DB, data_dir)
     say(f"baseline: {baseline['seconds']:.1f}s (COPY {baseline['copy_seconds']:.1f}s, "
         f"{baseline['rows_copied']:,} rows); marts: " + ", ".join(f"{k} {v:,}" for k, v in baseline["mart_rows"].items()))
 

@@ -1,0 +1,40 @@
+"""What the bench scripts share: progress lines, fresh databases and child processes that answer in JSON."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from psycopg2 import sql
+
+from ingest import config, db
+
+BENCH_DIR = Path(__file__).resolve().parent
+
+
+def say(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def fresh_database(name: str) -> None:
+    """Drop `name` on the warehouse server and bootstrap it again (raw, audit, marts, bi_reader)."""
+    wh = config.warehouse().with_database(name)
+    admin = db.connect(wh.with_database("postgres"))
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+    admin.close()
+    db.bootstrap(wh)
+
+
+def child(script: str, args: list[str], database: str, data_dir: Path) -> dict:
+    """Run bench/<script> in a child process on `database` and `data_dir`; its last stdout line is JSON."""
+    env = {**os.environ, "WAREHOUSE_DB": database, "GOVWH_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
+    done = subprocess.run([sys.executable, str(BENCH_DIR / script), *args], env=env, stdout=subprocess.PIPE,
+                          text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"bench: {script} {' '.join(args)} failed (exit {done.returncode})")
+    return json.loads(done.stdout.strip().splitlines()[-1])

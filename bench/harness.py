@@ -8,8 +8,6 @@ import sys
 import time
 from pathlib import Path
 
-from psycopg2 import sql
-
 from ingest import config, db
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -22,11 +20,7 @@ def say(message: str) -> None:
 def fresh_database(name: str) -> None:
     """Drop `name` on the warehouse server and bootstrap it again (raw, audit, marts, bi_reader)."""
     wh = config.warehouse().with_database(name)
-    admin = db.connect(wh.with_database("postgres"))
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
-    admin.close()
+    db.drop_database(wh)
     db.bootstrap(wh)
 
 

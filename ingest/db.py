@@ -29,17 +29,30 @@ def transaction(wh: config.Warehouse | None = None):
         conn.close()
 
 
-def create_database(wh: config.Warehouse) -> None:
-    admin = connect(wh.with_database("postgres"))
+@contextmanager
+def admin_cursor(wh: config.Warehouse | None = None):
+    """A cursor on the server's `postgres` database, outside any transaction (to create and drop databases)."""
+    admin = connect((wh or config.warehouse()).with_database("postgres"))
     admin.autocommit = True
     try:
         with admin.cursor() as cur:
-            cur.execute("select 1 from pg_database where datname = %s", (wh.database,))
-            if cur.fetchone() is None:
-                cur.execute(sql.SQL("create database {} encoding 'UTF8' template template0")
-                            .format(sql.Identifier(wh.database)))
+            yield cur
     finally:
         admin.close()
+
+
+def create_database(wh: config.Warehouse) -> None:
+    with admin_cursor(wh) as cur:
+        cur.execute("select 1 from pg_database where datname = %s", (wh.database,))
+        if cur.fetchone() is None:
+            cur.execute(sql.SQL("create database {} encoding 'UTF8' template template0")
+                        .format(sql.Identifier(wh.database)))
+
+
+def drop_database(wh: config.Warehouse) -> None:
+    """Drop the database of `wh` if it exists, closing its connections (throw-away test and bench databases)."""
+    with admin_cursor(wh) as cur:
+        cur.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(wh.database)))
 
 
 def bootstrap(wh: config.Warehouse | None = None) -> None:

@@ -9,17 +9,9 @@ from pathlib import Path
 import pytest
 from psycopg2 import sql
 
-from ingest import config, db, packages, warehouse
+from ingest import config, db, packages
 
 PROJECT = config.PROJECT_ROOT
-
-
-def _admin_drop(wh: config.Warehouse) -> None:
-    admin = db.connect(wh.with_database("postgres"))
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(wh.database)))
-    admin.close()
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +34,7 @@ def _isolated_airflow(tmp_path_factory):
 def make_database(server: config.Warehouse, name: str, monkeypatch) -> config.Warehouse:
     """A fresh, bootstrapped database, pointed at through WAREHOUSE_URL (subprocesses inherit it)."""
     wh = server.with_database(f"{server.database}_test_{name}")
-    _admin_drop(wh)
+    db.drop_database(wh)
     monkeypatch.setenv("WAREHOUSE_URL", wh.url)
     db.bootstrap(wh)
     return wh
@@ -71,16 +63,13 @@ def published_template(server) -> config.Warehouse:
 def published_database(template: config.Warehouse, name: str):
     """A copy of the published template database (PostgreSQL clones it file by file in about a second)."""
     wh = template.with_database(f"{template.database.removesuffix('_test_template')}_test_{name}")
-    _admin_drop(wh)
-    admin = db.connect(template.with_database("postgres"))
-    admin.autocommit = True
-    with admin.cursor() as cur:
+    db.drop_database(wh)
+    with db.admin_cursor(template) as cur:
         # Pooled connections (Great Expectations' engine) may still be open on the template.
         cur.execute("select pg_terminate_backend(pid) from pg_stat_activity where datname = %s "
                     "and pid <> pg_backend_pid()", (template.database,))
         cur.execute(sql.SQL("create database {} template {}").format(sql.Identifier(wh.database),
                                                                       sql.Identifier(template.database)))
-    admin.close()
     mp = pytest.MonkeyPatch()
     mp.setenv("WAREHOUSE_URL", wh.url)
     try:

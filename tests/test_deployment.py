@@ -238,13 +238,10 @@ def test_metadata_init_script_creates_airflow_and_superset_databases(server):
     names = ("airflow", "superset")
 
     def cleanup():
-        conn = db.connect(server.with_database("postgres"))
-        conn.autocommit = True   # drop database cannot run in a transaction
-        with conn.cursor() as cur:
+        with db.admin_cursor(server) as cur:
             for name in names:
                 cur.execute(f"drop database if exists {name} with (force)")
                 cur.execute(f"drop role if exists {name}")
-        conn.close()
 
     admin = server.with_database("postgres")
     if query(admin, "select count(*) from pg_roles where rolname in ('airflow', 'superset')") != [(0,)]:
@@ -272,10 +269,8 @@ def test_backup_restores_raw_and_marts(published_db, server, tmp_path):
     dump = tmp_path / "governance.dump"
     subprocess.run([tools["pg_dump"], "-Fc", "-f", str(dump), published_db.url], check=True, timeout=120)
     restored = server.with_database(f"{published_db.database}_restored")
-    admin = db.connect(server.with_database("postgres"))
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f'drop database if exists "{restored.database}" with (force)')
+    db.drop_database(restored)
+    with db.admin_cursor(server) as cur:
         cur.execute(f'create database "{restored.database}"')
     try:
         subprocess.run([tools["pg_restore"], "--no-owner", "-d", restored.url, str(dump)], check=True, timeout=120)
@@ -286,6 +281,4 @@ def test_backup_restores_raw_and_marts(published_db, server, tmp_path):
         assert query(restored, "select count(*) from marts.v_component_score", user="bi_reader") == \
             query(published_db, "select count(*) from marts.v_component_score")
     finally:
-        with admin.cursor() as cur:
-            cur.execute(f'drop database if exists "{restored.database}" with (force)')
-        admin.close()
+        db.drop_database(restored)

@@ -57,7 +57,7 @@ run: venv
 	@$(PY) -m ingest.cli summary
 	@$(PY) -m ingest.cli unit-summary
 	@$(PY) -m ingest.cli audit-report --brief $(REPORTS)
-	@$(PY) -m ingest.cli report --out .state/reports
+	@$(PY) -m ingest.cli report
 
 SCALE ?= 1.0
 
@@ -115,9 +115,8 @@ airflow-ui: venv
 # The province report (HTML + DOCX), read from the marts; the latest published year unless YEAR is given.
 UNIT ?= Lai Châu
 INDEX ?= PAR_INDEX
-OUT ?= .state/reports
 report: venv
-	@$(PY) -m ingest.cli report --unit "$(UNIT)" --index $(INDEX) $(if $(YEAR),--year $(YEAR)) --out $(OUT)
+	@$(PY) -m ingest.cli report --unit "$(UNIT)" --index $(INDEX) $(if $(YEAR),--year $(YEAR)) $(if $(OUT),--out $(OUT))
 
 # The audit of published reports: every report folder with transcribed figures (scores.csv).
 REPORTS := $(patsubst %/scores.csv,%,$(wildcard data/reports/*/scores.csv))

@@ -7,11 +7,12 @@ ingest/province_report.py.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from airflow.sdk import Param, dag, task
 
 from ingest.assets import PUBLISHED_SCORES
+from ingest.wap_dag import DB_RETRIES
 
 
 @dag(
@@ -29,12 +30,11 @@ from ingest.assets import PUBLISHED_SCORES
     doc_md=__doc__,
 )
 def province_report():
-    @task(retries=2, retry_delay=timedelta(seconds=20))
+    @task(**DB_RETRIES)
     def write_report(params=None) -> list[str]:
-        from ingest import config, province_report
+        from ingest import province_report
 
-        out = config.STATE_DIR / "reports"
-        paths = province_report.write(params["unit"], params["index"], params.get("year"), out)
+        paths = province_report.write(params["unit"], params["index"], params.get("year"))
         return [str(path) for path in paths]
 
     write_report()

@@ -6,11 +6,12 @@ let the marts through are copied next to it (see ingest/docs.py). Orchestration 
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from airflow.sdk import dag, task
 
 from ingest.assets import ANY_PUBLISH
+from ingest.wap_dag import DB_RETRIES
 
 
 @dag(
@@ -23,7 +24,7 @@ from ingest.assets import ANY_PUBLISH
     doc_md=__doc__,
 )
 def publish_docs():
-    @task(retries=2, retry_delay=timedelta(seconds=20))
+    @task(**DB_RETRIES)
     def build_docs() -> str:
         from ingest import docs
 

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from ingest.errors import InputError
+from ingest.errors import InputError, NothingPublished
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     fill.add_argument("manifest", help="data/releases/<index>/<year>/<edition>/release.yaml with a 'fill' section")
     gen = sub.add_parser("generate-national-scale",
                          help="write a national-scale SYNTHETIC data directory for benchmarks (never into data/)")
-    gen.add_argument("--out", default=".state/bench/data", help="the data directory to write (GOVWH_DATA_DIR)")
+    gen.add_argument("--out", type=Path, help="the data directory to write (default .state/bench/data)")
     gen.add_argument("--scale", type=float, default=1.0, help="communes = 3,321 × scale")
     gen.add_argument("--seed", type=int, default=1)
     conv = sub.add_parser("convert-layout", help="rewrite a wide table from one layout (data/layouts) into another")
@@ -45,10 +46,10 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--unit", default="Lai Châu")
     rep.add_argument("--index", default="PAR_INDEX")
     rep.add_argument("--year", type=int, help="the year of the results (default: the latest published)")
-    rep.add_argument("--out", default=".state/reports")
+    rep.add_argument("--out", type=Path, help="folder to write into (default .state/reports)")
     aud = sub.add_parser("audit-report", help="list the discrepancies of a published report's printed figures")
     aud.add_argument("report_dirs", nargs="+", help="data/reports/<report> (one or more)")
-    aud.add_argument("--out", default=".state/audit", help="folder of the CSV files (one per report)")
+    aud.add_argument("--out", type=Path, help="folder of the CSV files, one per report (default .state/audit)")
     aud.add_argument("--brief", action="store_true", help="one line per report instead of the table")
     args = parser.parse_args(argv)
 
@@ -91,35 +92,30 @@ def main(argv: list[str] | None = None) -> int:
             from ingest import summary
             print(summary.render_units())
         elif args.command == "package-report":
-            from pathlib import Path
             from ingest import report_packages
             for path in report_packages.build(Path(args.report_dir)):
                 print(path)
         elif args.command == "fill-national":
-            from pathlib import Path
             from ingest import national_fill
             print(national_fill.refill(Path(args.manifest)))
         elif args.command == "generate-national-scale":
-            from pathlib import Path
             from ingest import national_scale
-            made = national_scale.generate(Path(args.out), scale=args.scale, seed=args.seed)
-            print(f"{args.out}: {made.releases} generated releases, {made.rows} rows, {made.bytes / 1e6:.0f} MB, "
+            out = args.out or national_scale.DATA_DIR
+            made = national_scale.generate(out, scale=args.scale, seed=args.seed)
+            print(f"{out}: {made.releases} generated releases, {made.rows} rows, {made.bytes / 1e6:.0f} MB, "
                   f"{made.communes} synthetic communes")
         elif args.command == "convert-layout":
-            from pathlib import Path
             from ingest import layouts
             records = layouts.read_records(Path(args.source), layouts.load_layout(args.source_layout))
             print(layouts.write_table(records, layouts.load_layout(args.target_layout), Path(args.target)))
         elif args.command == "report":
-            from pathlib import Path
             from ingest import province_report
-            for path in province_report.write(args.unit, args.index, args.year, Path(args.out)):
+            for path in province_report.write(args.unit, args.index, args.year, args.out):
                 print(path)
         elif args.command == "audit-report":
-            from pathlib import Path
             from ingest import report_audit
-            return report_audit.main([Path(p) for p in args.report_dirs], Path(args.out), brief=args.brief)
-    except (InputError, LookupError) as exc:   # bad input, or nothing published to report on
+            return report_audit.main([Path(p) for p in args.report_dirs], args.out, brief=args.brief)
+    except (InputError, NothingPublished) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

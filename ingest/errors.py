@@ -1,4 +1,5 @@
-"""Errors about input files. Each names the file, the row and the column, and what was expected."""
+"""Errors a user acts on: bad input files (naming the file, the row and the column, and what was expected), and
+requests for what the marts do not hold."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -28,3 +29,7 @@ class InputError(ValueError):
         if column is not None:
             where += f", column {column!r}"
         super().__init__(f"{where}: {message}")
+
+
+class NothingPublished(LookupError):
+    """The marts hold nothing for what was asked (e.g. a report on a unit, index and year not published)."""

@@ -15,9 +15,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from ingest import config, db
+from ingest.errors import NothingPublished
 from ingest.log import log
 
 LEVELS_IN_TABLE = ("total", "field", "criterion")
+REPORTS_DIR = config.STATE_DIR / "reports"   # where `govwh report` and the province_report DAG write
 
 
 @dataclass
@@ -119,6 +121,26 @@ def rank_text(rank: int | None, rank_of: int | None) -> str:
     if rank is None:
         return "–"
     return f"{rank}/{rank_of}" if rank_of else str(rank)
+
+
+# The cells of the report's tables, the same in the HTML page and the DOCX document.
+
+def year_on_year_cells(r) -> list[str]:
+    return [r.code, r.name, maximum(r.previous_max), number(r.previous_score),
+            rank_text(r.previous_rank, r.previous_rank_of), maximum(r.max_score), number(r.score),
+            number(r.pct_of_max), rank_text(r.rank, r.rank_of), signed(r.delta), signed(r.rank_change, 0)]
+
+
+def lost_points_cells(p) -> list[str]:
+    owner = p.owner or "–"
+    if p.owner and p.owner_named_for != p.code:
+        owner += f" (theo lĩnh vực {p.owner_named_for})"
+    return [p.code, p.name, maximum(p.max_score), number(p.score), number(p.points_lost), owner]
+
+
+def target_cells(t) -> list[str]:
+    return [t.code, t.name, t.score_target, t.rank_target, t.score_result, t.rank_result,
+            t.verdict or "chưa xác định", t.verdict_printed or "–", t.note or ""]
 
 
 def change_words(delta, unit: str, up: str = "tăng", down: str = "giảm") -> str:
@@ -246,7 +268,7 @@ def fetch(unit_name: str, index_code: str, year: int | None = None) -> Report:
         region = has_region_rank(cur)
         current = _scores(cur, unit_name, index_code, year, region) if year else []
         if not current:
-            raise LookupError(f"no published {index_code} scores for {unit_name} in {year or 'any year'} "
+            raise NothingPublished(f"no published {index_code} scores for {unit_name} in {year or 'any year'} "
                               "(marts.v_component_score)")
         previous = {r["component_code"]: r for r in _scores(cur, unit_name, index_code, year - 1, region)}
         total_row = next(r for r in current if r["level"] == "total")
@@ -333,8 +355,9 @@ def provenance(report: Report) -> str:
 SYNTHETIC_WARNING = "SỐ LIỆU TỔNG HỢP (SYNTHETIC): báo cáo có điểm số được sinh tự động, không phải số liệu công bố."
 
 
-def write(unit_name: str, index_code: str, year: int | None, out_dir: Path) -> list[Path]:
-    """Write the HTML and the DOCX report; returns their paths."""
+def write(unit_name: str, index_code: str, year: int | None, out_dir: Path | None = None) -> list[Path]:
+    """Write the HTML and the DOCX report (into REPORTS_DIR unless told); returns their paths."""
+    out_dir = out_dir or REPORTS_DIR
     from ingest import report_docx, report_html
 
     report = fetch(unit_name, index_code, year)

@@ -8,8 +8,8 @@ from __future__ import annotations
 from docx import Document
 from docx.shared import Pt, RGBColor
 
-from ingest.province_report import (SYNTHETIC_WARNING, Report, headline, maximum, number, provenance, rank_text,
-                                    signed, title)
+from ingest.province_report import (SYNTHETIC_WARNING, Report, headline, lost_points_cells, number, provenance,
+                                    rank_text, target_cells, title, year_on_year_cells)
 
 
 def _table(doc, header: list[str], rows: list[list[str]], caption: str | None = None):
@@ -54,24 +54,17 @@ def render(report: Report):
     doc.add_heading(f"3. Kết quả các lĩnh vực, tiêu chí năm {y} so với năm {y - 1}", level=2)
     _table(doc, ["STT", "Lĩnh vực / tiêu chí", f"Điểm tối đa {y - 1}", f"Điểm {y - 1}", f"Xếp hạng {y - 1}",
                  f"Điểm tối đa {y}", f"Điểm {y}", "Tỷ lệ %", f"Xếp hạng {y}", "Tăng/giảm điểm", "Tăng/giảm hạng"],
-           [[r.code, r.name, maximum(r.previous_max), number(r.previous_score),
-             rank_text(r.previous_rank, r.previous_rank_of), maximum(r.max_score), number(r.score),
-             number(r.pct_of_max), rank_text(r.rank, r.rank_of), signed(r.delta), signed(r.rank_change, 0)]
-            for r in report.rows])
+           [year_on_year_cells(r) for r in report.rows])
 
     doc.add_heading("4. Điểm bị mất theo tiêu chí và đơn vị chủ trì, theo dõi", level=2)
     _table(doc, ["STT", "Tiêu chí", "Điểm tối đa", "Điểm đạt được", "Điểm bị mất", "Đơn vị chủ trì / theo dõi"],
-           [[p.code, p.name, maximum(p.max_score), number(p.score), number(p.points_lost),
-             (p.owner or "–") + (f" (theo lĩnh vực {p.owner_named_for})" if p.owner and p.owner_named_for != p.code
-                                 else "")] for p in report.lost])
+           [lost_points_cells(p) for p in report.lost])
 
     doc.add_heading("5. Kết quả so với mục tiêu", level=2)
     for plan_ref in dict.fromkeys(t.plan_ref for t in report.targets):
         _table(doc, ["STT", "Chỉ số thành phần", "Mục tiêu: tỷ lệ điểm", "Mục tiêu: thứ hạng", "Kết quả: tỷ lệ điểm",
                      "Kết quả: thứ hạng", "Đánh giá (kho dữ liệu)", "Đánh giá in trong báo cáo", "Ghi chú"],
-               [[t.code, t.name, t.score_target, t.rank_target, t.score_result, t.rank_result,
-                 t.verdict or "chưa xác định", t.verdict_printed or "–", t.note or ""]
-                for t in report.targets if t.plan_ref == plan_ref], caption=plan_ref)
+               [target_cells(t) for t in report.targets if t.plan_ref == plan_ref], caption=plan_ref)
     if not report.targets:
         doc.add_paragraph(f"Không có mục tiêu năm {y} trong các kế hoạch đã nạp (data/plans).")
     doc.add_paragraph(provenance(report)).runs[0].italic = True

@@ -4,8 +4,8 @@ from __future__ import annotations
 from html import escape
 
 from ingest import report_charts
-from ingest.province_report import (SYNTHETIC_WARNING, Report, headline, maximum, number, provenance, rank_text,
-                                    signed, title)
+from ingest.province_report import (SYNTHETIC_WARNING, Report, headline, lost_points_cells, provenance,
+                                    target_cells, title, year_on_year_cells)
 
 STYLE = """
 body { font-family: 'DejaVu Sans', Arial, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
@@ -33,10 +33,7 @@ def year_on_year(report: Report) -> str:
             "<th>Tỷ lệ %</th><th>Xếp hạng</th><th>Điểm</th><th>Thứ hạng</th></tr>")
     body = []
     for r in report.rows:
-        values = [r.code, r.name, maximum(r.previous_max), number(r.previous_score),
-                  rank_text(r.previous_rank, r.previous_rank_of), maximum(r.max_score), number(r.score),
-                  number(r.pct_of_max), rank_text(r.rank, r.rank_of), signed(r.delta), signed(r.rank_change, 0)]
-        body.append(f"<tr class='{r.level}' data-code='{escape(r.code)}'>{_cells(values)}</tr>")
+        body.append(f"<tr class='{r.level}' data-code='{escape(r.code)}'>{_cells(year_on_year_cells(r))}</tr>")
     return f"<table id='year-on-year'><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>"
 
 
@@ -45,12 +42,8 @@ def lost_points(report: Report) -> str:
         return "<p>Không tiêu chí nào bị mất điểm.</p>"
     rows = []
     for p in report.lost:
-        owner = p.owner or "–"
-        if p.owner and p.owner_named_for != p.code:
-            owner += f" (theo lĩnh vực {p.owner_named_for})"
-        rows.append(f"<tr data-code='{escape(p.code)}'>"
-                    + _cells([p.code, p.name, maximum(p.max_score), number(p.score), number(p.points_lost)])
-                    + f"<td>{escape(owner)}</td></tr>")
+        *values, owner = lost_points_cells(p)
+        rows.append(f"<tr data-code='{escape(p.code)}'>{_cells(values)}<td>{escape(owner)}</td></tr>")
     return ("<table id='lost-points'><thead><tr><th>STT</th><th>Tiêu chí</th><th>Điểm tối đa</th><th>Điểm đạt được</th>"
             "<th>Điểm bị mất</th><th>Đơn vị chủ trì / theo dõi</th></tr></thead><tbody>" + "".join(rows)
             + "</tbody></table>")
@@ -64,9 +57,7 @@ def targets(report: Report) -> str:
         rows = []
         for t in (t for t in report.targets if t.plan_ref == plan_ref):
             css = " class='differs'" if t.verdict_agrees is False else ""
-            values = [t.code, t.name, t.score_target, t.rank_target, t.score_result, t.rank_result,
-                      t.verdict or "chưa xác định", t.verdict_printed or "–", t.note or ""]
-            rows.append(f"<tr{css} data-code='{escape(t.code)}'>{_cells(values, numeric_from=99)}</tr>")
+            rows.append(f"<tr{css} data-code='{escape(t.code)}'>{_cells(target_cells(t), numeric_from=99)}</tr>")
         parts.append(
             f"<table class='targets'><caption>{escape(plan_ref)}</caption><thead><tr><th>STT</th>"
             "<th>Chỉ số thành phần</th><th>Mục tiêu: tỷ lệ điểm</th><th>Mục tiêu: thứ hạng</th>"

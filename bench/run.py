@@ -34,7 +34,7 @@ GOALS = {"full refresh / baseline": 2.0, "correction / full refresh": 0.10, "DAG
 
 
 def generated(scale: float, seed: int) -> Path:
-    data_dir = config.STATE_DIR / "bench" / "data"
+    data_dir = national_scale.DATA_DIR
     wanted = {"generator": national_scale.GENERATOR, "version": national_scale.GENERATOR_VERSION,
               "scale": scale, "seed": seed}
     found = national_scale.parameters_of(data_dir) or {}

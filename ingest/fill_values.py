@@ -55,13 +55,12 @@ def provinces(year: int, reference_dir: Path | None = None) -> list[Province]:
     where they all had the same one (as marts.dim_unit), else it has none."""
     root = reference_dir or config.REFERENCE_DIR
     with (root / "provinces.csv").open(encoding="utf-8", newline="") as handle:
-        before = [Province(r["code"], normalise(r["province_vi"]), r["region_vi"]) for r in csv.DictReader(handle)]
+        rows = list(csv.DictReader(handle))
     if year < REFORM_YEAR:
-        return before
+        return [Province(r["code"], normalise(r["province_vi"]), r["region_vi"]) for r in rows]
     regions: dict[str, set[str]] = {}
-    with (root / "provinces.csv").open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            regions.setdefault(normalise(row["merged_into_2025_vi"]), set()).add(row["region_vi"])
+    for row in rows:
+        regions.setdefault(normalise(row["merged_into_2025_vi"]), set()).add(row["region_vi"])
     with (root / "provinces_2025.csv").open(encoding="utf-8", newline="") as handle:
         after = [(r["code"], normalise(r["province_vi"])) for r in csv.DictReader(handle)]
     shared = {name: found.pop() for name, found in regions.items() if len(found) == 1}

@@ -1,14 +1,13 @@
 """Land release packages in the raw schema: all of a release in one transaction, or nothing."""
 from __future__ import annotations
 
-import datetime as dt
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from psycopg2.extras import execute_values
 
-from ingest import db, landing, methodology, packages
+from ingest import db, landing, methodology, packages, readers
 from ingest.errors import InputError, display_path
 from ingest.faults import failpoint
 from ingest.log import log
@@ -103,7 +102,7 @@ def units_not_ranked(release: packages.Release) -> str | None:
     """The unit codes a complete release leaves out that year (release.yaml names them)."""
     codes = []
     for name in release.units_not_ranked:
-        code = unit_directory().resolve_on("province", name, dt.date(release.year, 12, 31))
+        code = unit_directory().resolve_on("province", name, readers.year_end(release.year))
         if code is None:
             raise InputError(release.path, f"units_not_ranked names an unknown province {name!r}",
                              column="units_not_ranked")

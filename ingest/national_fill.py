@@ -19,7 +19,6 @@ The values themselves come from ingest/fill_values.py; this module reads the anc
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from decimal import Decimal
 from pathlib import Path
@@ -33,7 +32,7 @@ from ingest.reference import unit_directory
 
 NATIONAL_FILE = "national.csv"
 SYNTHETIC_FILE = "synthetic.csv"
-COLUMNS = ("unit_name", "unit_type", "component_code", "score", "rank", "rank_of", "source_ref")
+COLUMNS = readers.WRITTEN_CANONICAL_COLUMNS
 # --- reading anchors and writing the package files ------------------------------------------------------
 
 def _region_rows(spec: dict) -> list[dict]:
@@ -51,7 +50,7 @@ def read_anchors(spec: dict, real_rows: list[readers.ScoreRow], tree: Tree, year
     that the release does not already hold (its package source wins) come back as rows for national.csv."""
     scale = 10 ** decimals
     units = unit_directory()
-    year_end = dt.date(year, 12, 31)   # names resolve to the unit version valid at the end of the year
+    year_end = readers.year_end(year)   # names resolve to the unit version valid at the end of the year
     anchors = Anchors()
     held = {(row.unit_code, row.component_code) for row in real_rows}
     for row in real_rows:
@@ -95,7 +94,7 @@ def read_anchors(spec: dict, real_rows: list[readers.ScoreRow], tree: Tree, year
     return anchors, national
 
 
-def _csv(rows: list[dict[str, str]]) -> str:
+def csv_text(rows: list[dict[str, str]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
@@ -130,7 +129,7 @@ def write_fill(folder: Path, method: methodology.Methodology, year: int, spec: d
     decimals = int(spec.get("decimals", 2))
     seed = int(spec["seed"])
     units = unit_directory()
-    year_end = dt.date(year, 12, 31)
+    year_end = readers.year_end(year)
     not_ranked = set()
     for name in spec.get("not_ranked") or []:
         code = units.resolve_on("province", name, year_end)
@@ -147,10 +146,10 @@ def write_fill(folder: Path, method: methodology.Methodology, year: int, spec: d
     if national:
         position = {c: m.position for c, m in method.components.items()}
         national.sort(key=lambda r: (units.resolve_on("province", r["unit_name"], year_end), position[r["component_code"]]))
-        (folder / NATIONAL_FILE).write_text(_csv(national), encoding="utf-8")
+        (folder / NATIONAL_FILE).write_text(csv_text(national), encoding="utf-8")
         entries.append({"name": NATIONAL_FILE, "sha256": sha256_of(folder / NATIONAL_FILE), "layout": "canonical"})
     ranked_units = len(provinces(year)) - len(not_ranked)
-    (folder / SYNTHETIC_FILE).write_text(_csv(synthetic_rows(values, tree, anchors, year, decimals, seed, ranked_units)),
+    (folder / SYNTHETIC_FILE).write_text(csv_text(synthetic_rows(values, tree, anchors, year, decimals, seed, ranked_units)),
                                          encoding="utf-8")
     entries.append({"name": SYNTHETIC_FILE, "sha256": sha256_of(folder / SYNTHETIC_FILE), "layout": "canonical",
                     "synthetic": True})

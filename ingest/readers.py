@@ -15,6 +15,8 @@ from ingest.reference import UnitDirectory, normalise
 
 CANONICAL_COLUMNS = ("unit_name", "unit_type", "component_code", "score")
 OPTIONAL_COLUMNS = ("rank", "rank_of", "source_ref", "index_code", "year")
+# The canonical columns the project's own package writers put in a file (report packages, fills, generator).
+WRITTEN_CANONICAL_COLUMNS = CANONICAL_COLUMNS + ("rank", "rank_of", "source_ref")
 ENCODINGS = ("utf-8", "utf-16", "cp1258")
 BLOCK_BYTES = 1 << 20                 # files are decoded a block at a time
 LINE_ENDS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")   # where str.splitlines breaks

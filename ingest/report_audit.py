@@ -27,8 +27,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
 import yaml
+from psycopg2.extras import execute_values
 
-from ingest import db, packages, readers
+from ingest import config, db, packages, readers
 from ingest.errors import InputError, display_path
 from ingest.log import log
 from ingest.reference import unit_directory
@@ -36,6 +37,7 @@ from ingest.reference import unit_directory
 SCORE_COLUMNS = ("index_code", "year", "unit_name_vi", "unit_type", "component_code", "score", "pct_of_max", "rank",
                  "rank_of", "delta_printed", "rank_change_printed", "source_ref")
 ROUNDING_PER_PART = Decimal("0.011")
+FINDINGS_DIR = config.STATE_DIR / "audit"   # one CSV of findings per audited report
 PCT_DELTA_NOTES = ("percentage points", "change in percent", "change of pct_of_max")
 NOT_COMPARED_NOTES = ("not compared",)
 
@@ -476,13 +478,10 @@ def store(report: Report, findings: list[Finding]) -> None:
     sha = packages.sha256_of(report.folder / "scores.csv")
     with db.transaction() as cur:
         cur.execute("delete from audit.report_findings where report = %s", (report.name,))
-        for f in findings:
-            cur.execute(
-                "insert into audit.report_findings (report, scores_sha256, source_ref, index_code, year, unit_name, "
-                "component_code, measure, printed_value, expected_value, kind, detail) "
-                "values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                (report.name, sha, f.source_ref, f.index_code, f.year, f.unit_name, f.component_code, f.measure,
-                 f.printed_value, f.expected_value, f.kind, f.detail))
+        execute_values(cur, "insert into audit.report_findings (report, scores_sha256, source_ref, index_code, year, "
+                            "unit_name, component_code, measure, printed_value, expected_value, kind, detail) values %s",
+                       [(report.name, sha, f.source_ref, f.index_code, f.year, f.unit_name, f.component_code,
+                         f.measure, f.printed_value, f.expected_value, f.kind, f.detail) for f in findings])
 
 
 def table(findings: list[Finding]) -> str:
@@ -504,7 +503,8 @@ def summary_line(report: Report, findings: list[Finding], csv_path: Path) -> str
             + (f" ({kinds})" if kinds else "") + f"; {display_path(csv_path)}")
 
 
-def main(folders: list[Path], out_dir: Path, brief: bool = False) -> int:
+def main(folders: list[Path], out_dir: Path | None = None, brief: bool = False) -> int:
+    out_dir = out_dir or FINDINGS_DIR
     for folder in folders:
         report, findings, note = audit(folder)
         csv_path = write_csv(findings, out_dir / f"{report.name}.csv")

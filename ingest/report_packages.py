@@ -26,9 +26,8 @@ from ingest.errors import InputError
 from ingest.packages import sha256_of
 from ingest.reference import unit_directory
 
-PACKAGE_COLUMNS = ("unit_name", "unit_type", "component_code", "score", "rank", "rank_of", "source_ref")
-UNIT_PACKAGE_COLUMNS = ("unit_name", "unit_type", "component_code", "score_kind", "score", "pct_of_max", "rank",
-                        "rank_of", "change_printed", "rank_change_printed", "source_ref")
+PACKAGE_COLUMNS = readers.WRITTEN_CANONICAL_COLUMNS
+UNIT_PACKAGE_COLUMNS = readers.UNIT_SCORE_COLUMNS + readers.UNIT_SCORE_OPTIONAL
 
 
 def _line(source_ref: str) -> int:

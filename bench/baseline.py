@@ -14,7 +14,7 @@ import yaml
 from psycopg2 import sql
 from psycopg2.extras import execute_values
 
-from ingest import db
+from ingest import db, packages
 
 MARTS_SQL = Path(__file__).with_name("baseline_marts.sql")
 TABLES = """
@@ -68,7 +68,7 @@ def _copy_csv(cur, table: str, path: Path, release_id: str | None = None) -> int
 
 def _manifests(data_dir: Path) -> list[tuple[Path, dict]]:
     return [(path, yaml.safe_load(path.read_text(encoding="utf-8")))
-            for path in sorted((data_dir / "releases").glob("*/*/*/release.yaml"))]
+            for path in packages.discover(releases_dir=data_dir / "releases")]
 
 
 def _components(data_dir: Path) -> list[tuple]:

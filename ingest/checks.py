@@ -112,10 +112,20 @@ def _findings(result, severity: str) -> list[Finding]:
 KEEP_DOCS_RUNS = 3
 
 
-def _prune_local_results(gx_dir: Path, keep: int = KEEP_DOCS_RUNS) -> None:
+def gx_project_dir() -> Path:
+    """The root of the checks' Great Expectations file context (its files live under gx/ in it)."""
+    return config.STATE_DIR / "gx"
+
+
+def data_docs_dir() -> Path:
+    """Where the file context builds its Data Docs site."""
+    return gx_project_dir() / "gx" / "uncommitted" / "data_docs" / "local_site"
+
+
+def _prune_local_results(keep: int = KEEP_DOCS_RUNS) -> None:
     """Drop all but the newest `keep` runs of each suite from the validation store and its Data Docs pages."""
-    store = gx_dir / "gx" / "uncommitted" / "validations"
-    pages = gx_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "validations"
+    store = gx_project_dir() / "gx" / "uncommitted" / "validations"
+    pages = data_docs_dir() / "validations"
     for suite_dir in (store.iterdir() if store.is_dir() else []):
         if not suite_dir.is_dir():
             continue
@@ -135,8 +145,8 @@ def validate_candidate(schema: str, run_id: str, suites: list[str] | None = None
     outcomes = []
     wh = config.warehouse()
     with _context_lock(), timed("checks", f"Great Expectations checkpoint on {schema}"):
-        _prune_local_results(config.STATE_DIR / "gx")
-        context = gx.get_context(mode="file", project_root_dir=str(config.STATE_DIR / "gx"))
+        _prune_local_results()
+        context = gx.get_context(mode="file", project_root_dir=str(gx_project_dir()))
         context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
         source = context.data_sources.add_or_update_postgres(
             name="candidate", connection_string=wh.sqlalchemy_url(search_path=schema))

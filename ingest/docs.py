@@ -13,7 +13,7 @@ import json
 import shutil
 from pathlib import Path
 
-from ingest import config
+from ingest import checks, config
 from ingest.log import log, timed
 
 DBT_SITE_FILES = ("index.html", "static_index.html", "manifest.json", "catalog.json")
@@ -21,11 +21,6 @@ DBT_SITE_FILES = ("index.html", "static_index.html", "manifest.json", "catalog.j
 
 def docs_dir() -> Path:
     return config.STATE_DIR / "docs"
-
-
-def gx_site_dir() -> Path:
-    """Where the checks' file context builds its Data Docs (see ingest.checks)."""
-    return config.STATE_DIR / "gx" / "gx" / "uncommitted" / "data_docs" / "local_site"
 
 
 def build() -> Path:
@@ -43,7 +38,7 @@ def build() -> Path:
         (staging / "dbt").mkdir()
         for name in DBT_SITE_FILES:
             shutil.copy2(dbt_target / name, staging / "dbt" / name)
-    gx_site = gx_site_dir()
+    gx_site = checks.data_docs_dir()
     if (gx_site / "index.html").exists():
         shutil.copytree(gx_site, staging / "gx")
     else:

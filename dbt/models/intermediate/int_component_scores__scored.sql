@@ -97,9 +97,7 @@ scored as (
         with_previous.*,
         round(score / nullif(max_score, 0) * 100, 2) as pct_of_max,
         -- 100 = best of the ranked units, 0 = last: compares ranks across years with different counts.
-        case
-            when rank is not null and rank_of > 1 then round((rank_of - rank)::numeric / (rank_of - 1) * 100, 2)
-        end as rank_percentile,
+        {{ rank_percentile('rank', 'rank_of') }} as rank_percentile,
         case when is_comparable then score - previous_score end as delta_vs_previous,
         -- Positive = moved up. Raw ranks compare only among the same number of ranked units.
         case when rank_of = previous_rank_of then previous_rank - rank end as rank_change_vs_previous

@@ -52,10 +52,7 @@ final as (
         scores.source_row
     from scores
     -- The unit version valid at the end of the release's year.
-    left join units
-        on units.unit_code = scores.unit_code
-        and units.unit_type = scores.unit_type
-        and make_date(scores.year, 12, 31) between units.valid_from and coalesce(units.valid_to, date '9999-12-31')
+    left join units on {{ unit_valid_at_year_end('scores', 'units') }}
 )
 
 select * from final

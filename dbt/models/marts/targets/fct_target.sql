@@ -44,7 +44,7 @@ final as (
         targets.file_sha256,
         targets.source_row
     from targets
-    left join units on {{ unit_version_at_year_end('units', 'targets') }}
+    left join units on {{ unit_valid_at_year_end('targets', 'units') }}
 )
 
 select * from final

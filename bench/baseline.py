@@ -14,7 +14,8 @@ import yaml
 from psycopg2 import sql
 from psycopg2.extras import execute_values
 
-from ingest import db, packages
+from ingest.core import db
+from ingest.sources import packages
 
 MARTS_SQL = Path(__file__).with_name("baseline_marts.sql")
 TABLES = """
@@ -117,6 +118,6 @@ def run(data_dir: Path) -> dict:
 if __name__ == "__main__":
     import json
 
-    from ingest import config
+    from ingest.core import config
 
     print(json.dumps(run(config.DATA_DIR)))

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from ingest import config, db
+from ingest.core import config, db
 
 BENCH_DIR = Path(__file__).resolve().parent
 

@@ -10,7 +10,9 @@ import argparse
 import time
 
 from harness import child, fresh_database, say
-from ingest import config, national_scale, warehouse
+from ingest.core import config
+from ingest.local import warehouse
+from ingest.synthetic import national_scale
 
 BYTES_PER_SCALE = 52e6       # one commune delivery at scale 1.0 (3,321 communes) is about 52 MB
 DATABASE = "govwh_bench_rss"

@@ -8,7 +8,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from ingest import config, report_packages
+from ingest.core import config
+from ingest.curation import packaging as report_packages
 
 REPORTS = ("par_index_2024_analysis", "par_pci_2019_analysis", "par_sipas_2023_plan", "papi_2024_report")
 

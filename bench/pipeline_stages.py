@@ -12,7 +12,8 @@ import json
 import time
 from pathlib import Path
 
-from ingest import checks, db, pipeline, publish, transform
+from ingest.core import db
+from ingest.wap import checks, pipeline, publish, transform
 
 
 def peak_rss_mib() -> float:

@@ -26,7 +26,10 @@ from pathlib import Path
 import yaml
 
 from harness import child, fresh_database, say
-from ingest import airflow_local, config, national_scale, packages, warehouse
+from ingest.core import config
+from ingest.local import airflow_local, warehouse
+from ingest.sources import packages
+from ingest.synthetic import national_scale
 
 BASELINE_DB = "govwh_bench_baseline"
 PIPELINE_DB = "govwh_bench_pipeline"

@@ -11,8 +11,8 @@ from datetime import datetime
 
 from airflow.sdk import Param, dag
 
-from ingest.assets import PUBLISHED_SCORES
-from ingest.wap_dag import write_audit_publish
+from ingest.wap.assets import PUBLISHED_SCORES
+from ingest.wap.wap_dag import write_audit_publish
 
 PIPELINE = "annual_release"
 

@@ -11,8 +11,8 @@ from datetime import datetime
 
 from airflow.sdk import Param, dag, task
 
-from ingest.assets import PUBLISHED_SCORES
-from ingest.wap_dag import DB_RETRIES
+from ingest.wap.assets import PUBLISHED_SCORES
+from ingest.wap.wap_dag import DB_RETRIES
 
 
 @dag(
@@ -32,7 +32,7 @@ from ingest.wap_dag import DB_RETRIES
 def province_report():
     @task(**DB_RETRIES)
     def write_report(params=None) -> list[str]:
-        from ingest import province_report
+        from ingest.reports import province_report
 
         paths = province_report.write(params["unit"], params["index"], params.get("year"))
         return [str(path) for path in paths]

@@ -10,8 +10,8 @@ from datetime import datetime
 
 from airflow.sdk import dag, task
 
-from ingest.assets import ANY_PUBLISH
-from ingest.wap_dag import DB_RETRIES
+from ingest.wap.assets import ANY_PUBLISH
+from ingest.wap.wap_dag import DB_RETRIES
 
 
 @dag(
@@ -26,7 +26,7 @@ from ingest.wap_dag import DB_RETRIES
 def publish_docs():
     @task(**DB_RETRIES)
     def build_docs() -> str:
-        from ingest import docs
+        from ingest.reports import docs
 
         return str(docs.build())
 

@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ingest.errors import InputError, NothingPublished
+from ingest.core.errors import InputError, NothingPublished
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,65 +55,65 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "db-start":
-            from ingest import warehouse
+            from ingest.local import warehouse
             warehouse.start()
         elif args.command == "db-stop":
-            from ingest import server
+            from ingest.local import server
             server.stop()
         elif args.command == "db-url":
-            from ingest import config
+            from ingest.core import config
             print(config.warehouse().url)
         elif args.command == "pipeline":
-            from ingest import pipeline
+            from ingest.wap import pipeline
             pipeline.run_all(index_code=args.index, year=args.year)
         elif args.command == "run-dag":
-            from ingest import airflow_local
+            from ingest.local import airflow_local
             return airflow_local.run_dag(args.dag_id, args.conf)
         elif args.command == "airflow-setup":
-            from ingest import airflow_local
+            from ingest.local import airflow_local
             airflow_local.setup()
         elif args.command == "summary":
-            from ingest import summary
+            from ingest.reports import summary
             print(summary.render())
         elif args.command == "docs":
-            from ingest import docs
+            from ingest.reports import docs
             docs.build()
         elif args.command == "superset-bundle":
-            from ingest import superset_bundle
+            from ingest.local import superset_bundle
             for path in superset_bundle.write():
                 print(path.relative_to(superset_bundle.SUPERSET_DIR))
         elif args.command == "superset-ui":
-            from ingest import superset_local
+            from ingest.local import superset_local
             superset_local.run_ui(args.port)
         elif args.command == "checksum":
-            from ingest import checksum
+            from ingest.core import checksum
             print(checksum.render(checksum.mart_checksums()))
         elif args.command == "unit-summary":
-            from ingest import summary
+            from ingest.reports import summary
             print(summary.render_units())
         elif args.command == "package-report":
-            from ingest import report_packages
+            from ingest.curation import packaging as report_packages
             for path in report_packages.build(Path(args.report_dir)):
                 print(path)
         elif args.command == "fill-national":
-            from ingest import national_fill
+            from ingest.synthetic import national_fill
             print(national_fill.refill(Path(args.manifest)))
         elif args.command == "generate-national-scale":
-            from ingest import national_scale
+            from ingest.synthetic import national_scale
             out = args.out or national_scale.DATA_DIR
             made = national_scale.generate(out, scale=args.scale, seed=args.seed)
             print(f"{out}: {made.releases} generated releases, {made.rows} rows, {made.bytes / 1e6:.0f} MB, "
                   f"{made.communes} synthetic communes")
         elif args.command == "convert-layout":
-            from ingest import layouts
+            from ingest.sources import layouts
             records = layouts.read_records(Path(args.source), layouts.load_layout(args.source_layout))
             print(layouts.write_table(records, layouts.load_layout(args.target_layout), Path(args.target)))
         elif args.command == "report":
-            from ingest import province_report
+            from ingest.reports import province_report
             for path in province_report.write(args.unit, args.index, args.year, args.out):
                 print(path)
         elif args.command == "audit-report":
-            from ingest import report_audit
+            from ingest.curation.audit import rules as report_audit
             return report_audit.main([Path(p) for p in args.report_dirs], args.out, brief=args.brief)
     except (InputError, NothingPublished) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from psycopg2 import sql
 
-from ingest import config, db, packages
+from ingest.core import config, db
+from ingest.sources import packages
 
 PROJECT = config.PROJECT_ROOT
 
@@ -20,7 +21,7 @@ def server() -> config.Warehouse:
     os.environ.pop("WAREHOUSE_DB", None)
     base = config.warehouse()
     if config.uses_embedded_server():
-        from ingest import server as embedded
+        from ingest.local import server as embedded
         embedded.start()
     return base
 
@@ -48,7 +49,7 @@ def fresh_db(server, monkeypatch, request):
 @pytest.fixture(scope="session")
 def published_template(server) -> config.Warehouse:
     """The sample releases through the whole pipeline once (no Airflow); modules get copies of it."""
-    from ingest import pipeline
+    from ingest.wap import pipeline
 
     mp = pytest.MonkeyPatch()
     try:

@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ingest import checks, checksum, config, layouts, load, packages, pipeline
-from ingest.errors import InputError
+from ingest.core import checksum, config
+from ingest.core.errors import InputError
+from ingest.load import load
+from ingest.sources import layouts, packages
+from ingest.wap import checks, pipeline
 from tests.conftest import published_database, query
 
 CORPUS = Path(__file__).parent / "bad_inputs"

@@ -6,8 +6,9 @@ from decimal import Decimal
 import pytest
 import yaml
 
-from ingest import config, pipeline
-from ingest.errors import InputError
+from ingest.core import config
+from ingest.core.errors import InputError
+from ingest.wap import pipeline
 from tests.conftest import copy_release, query, rewrite_release
 
 SCORE_82 = ("select edition, score, published_score, correction_reason from marts.fct_component_score "

@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from ingest import checksum, config, pipeline
+from ingest.core import checksum, config
+from ingest.wap import pipeline
 from tests.conftest import query
 
 RAW_COUNTS = ("select (select count(*) from raw.releases), (select count(*) from raw.component_scores), "

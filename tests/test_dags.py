@@ -8,7 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from ingest import airflow_local, checksum, config, summary
+from ingest.core import checksum, config
+from ingest.local import airflow_local
+from ingest.reports import summary
 from tests.conftest import query
 
 DAG_FILES = sorted((config.PROJECT_ROOT / "dags").glob("*.py"))

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ingest import config, db
+from ingest.core import config, db
 from tests.conftest import query
 
 DOCKER = config.PROJECT_ROOT / "docker"

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from ingest import airflow_local, docs, superset_bundle
+from ingest.local import airflow_local, superset_bundle
+from ingest.reports import docs
 from tests.browser import rendered_text, serve_directory
 from tests.conftest import query
 

@@ -6,9 +6,10 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from ingest import config, layouts, methodology
-from ingest.errors import InputError
-from ingest.reference import unit_directory
+from ingest.core import config
+from ingest.core.errors import InputError
+from ingest.sources import layouts, methodology
+from ingest.sources.reference import unit_directory
 
 PCI_2021_CSV = config.DATA_DIR / "reports/national_releases/pci_2021.csv"
 PCI_2021_XLSX = config.RELEASES_DIR / "pci/2021/1/pci_2021.xlsx"

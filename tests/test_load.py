@@ -5,8 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from ingest import config, load
-from ingest.errors import InputError
+from ingest.core import config
+from ingest.core.errors import InputError
+from ingest.load import load
 from tests.conftest import copy_release, query, rewrite_release
 
 MANIFEST_2024 = config.RELEASES_DIR / "par_index/2024/1/release.yaml"

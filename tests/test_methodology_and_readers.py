@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from ingest import methodology, readers
-from ingest.errors import InputError
-from ingest.reference import unit_directory
+from ingest.core.errors import InputError
+from ingest.sources import methodology, readers
+from ingest.sources.reference import unit_directory
 
 HEADER = "unit_name,unit_type,component_code,score,rank,rank_of,source_ref\n"
 

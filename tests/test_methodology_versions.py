@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from ingest import methodology
+from ingest.sources import methodology
 
 
 def _maxima(method, level):

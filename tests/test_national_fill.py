@@ -8,8 +8,11 @@ from decimal import Decimal
 import pytest
 import yaml
 
-from ingest import config, fill_values, layouts, methodology, national_fill, packages, report_packages
-from ingest.reference import unit_directory
+from ingest.core import config
+from ingest.curation import packaging as report_packages
+from ingest.sources import layouts, methodology, packages
+from ingest.sources.reference import unit_directory
+from ingest.synthetic import fill_values, national_fill
 
 RELEASES = sorted(p.parent.relative_to(config.RELEASES_DIR).as_posix()
                   for p in config.RELEASES_DIR.glob("*/*/*/release.yaml")

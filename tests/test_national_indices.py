@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 from psycopg2 import sql
 
-from ingest import checks, db
+from ingest.core import db
+from ingest.wap import checks
 from tests.conftest import query
 
 LAI_CHAU_TOTALS = """select index_code, year, score, rank, rank_of, region_rank, region_rank_of, is_synthetic

@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ingest import checksum, config, national_scale, packages, transform
+from ingest.core import checksum, config
+from ingest.sources import packages
+from ingest.synthetic import national_scale
+from ingest.wap import transform
 from tests.conftest import query
 
 SCALE = 0.02      # 66 communes: the same shapes as the default scale, in seconds

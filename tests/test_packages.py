@@ -5,8 +5,10 @@ import filecmp
 
 import pytest
 
-from ingest import config, packages, report_packages
-from ingest.errors import InputError
+from ingest.core import config
+from ingest.core.errors import InputError
+from ingest.curation import packaging as report_packages
+from ingest.sources import packages
 from tests.conftest import copy_release, rewrite_release
 
 

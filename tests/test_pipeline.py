@@ -6,7 +6,8 @@ from decimal import Decimal
 import psycopg2
 import pytest
 
-from ingest import checks, config, pipeline
+from ingest.core import config
+from ingest.wap import checks, pipeline
 from tests.conftest import copy_release, query, rewrite_release
 
 FIELDS = """select component_code, score, max_score, pct_of_max, rank, rank_of, delta_vs_previous,

@@ -8,7 +8,8 @@ from decimal import Decimal
 import psycopg2
 import pytest
 
-from ingest import config, db, pipeline
+from ingest.core import config, db
+from ingest.wap import pipeline
 from tests.conftest import copy_release, query, rewrite_release
 
 STATE = ("select (select count(*) from marts.fct_component_score), (select sum(score) from marts.fct_component_score), "

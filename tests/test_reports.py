@@ -14,7 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from ingest import airflow_local, config, db, province_report, report_audit
+from ingest.core import config, db
+from ingest.curation.audit import rules as report_audit
+from ingest.local import airflow_local
+from ingest.reports import province_report
 from tests.browser import CHROMIUM_FLAGS, chromium
 from tests.conftest import query
 

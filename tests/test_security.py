@@ -6,8 +6,10 @@ import subprocess
 import psycopg2
 import pytest
 
-from ingest import config, load, transform
-from ingest.errors import InputError
+from ingest.core import config
+from ingest.core.errors import InputError
+from ingest.load import load
+from ingest.wap import transform
 from tests.conftest import copy_release, query, rewrite_release
 
 

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from ingest import config, load, readers, reference
-from ingest.errors import InputError
+from ingest.core import config
+from ingest.core.errors import InputError
+from ingest.load import load
+from ingest.sources import readers, reference
 from tests.conftest import copy_release, query, rewrite_release
 
 RAW_ROWS = ("select unit_code, component_code, score_kind, score, source_row from raw.unit_scores "

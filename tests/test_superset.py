@@ -12,7 +12,8 @@ import pytest
 import requests
 import yaml
 
-from ingest import config, superset_bundle, superset_local
+from ingest.core import config
+from ingest.local import superset_bundle, superset_local
 from tests.browser import free_port
 from tests.conftest import query
 

@@ -8,7 +8,8 @@ import json
 import pytest
 import yaml
 
-from ingest import config, superset_bundle
+from ingest.core import config
+from ingest.local import superset_bundle
 
 BUNDLE = superset_bundle.BUNDLE_DIR
 

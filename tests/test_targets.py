@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest import packages, plans, transform
-from ingest.errors import InputError
+from ingest.core.errors import InputError
+from ingest.sources import packages, plans
+from ingest.wap import transform
 from tests.conftest import query
 
 HEADER = "index_code,target_year,unit_name_vi,unit_type,component_code,metric,value,bound,source_ref\n"

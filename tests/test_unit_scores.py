@@ -11,9 +11,14 @@ from decimal import Decimal
 
 import pytest
 
-from ingest import airflow_local, checks, config, methodology, pipeline, readers, report_packages, summary
-from ingest.errors import InputError
-from ingest.reference import unit_directory
+from ingest.core import config
+from ingest.core.errors import InputError
+from ingest.curation import packaging as report_packages
+from ingest.local import airflow_local
+from ingest.reports import summary
+from ingest.sources import methodology, readers
+from ingest.sources.reference import unit_directory
+from ingest.wap import checks, pipeline
 from tests.conftest import make_database, query, rewrite_release
 
 REPORT = config.DATA_DIR / "reports/provincial_par_2023_units"

@@ -1,0 +1,1 @@
+"""The ground floor: settings, warehouse connections, logging, errors, failpoints, the marts checksum."""

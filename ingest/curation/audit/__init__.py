@@ -1,0 +1,1 @@
+"""The audit of a published report's printed figures."""

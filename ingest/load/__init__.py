@@ -1,0 +1,1 @@
+"""Files to raw: a release package checked and landed in one transaction."""

@@ -1,0 +1,152 @@
+"""Land release packages in the raw schema: all of a release in one transaction, or nothing."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from psycopg2.extras import execute_values
+
+from ingest.core import db
+from ingest.core.errors import InputError, display_path
+from ingest.core.faults import failpoint
+from ingest.core.log import log
+from ingest.load import landing
+from ingest.sources import methodology, packages, readers
+from ingest.sources.reference import unit_directory
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    release_id: str
+    index_code: str
+    year: int
+    action: str          # loaded | unchanged
+    rows: int
+
+
+def _load_methodology(cur, method: methodology.Methodology) -> None:
+    cur.execute("select 1 from raw.methodology_versions where index_code = %s and methodology_version = %s "
+                "and file_sha256 = %s", (method.index_code, method.version, method.sha256))
+    if cur.fetchone():
+        return
+    cur.execute(
+        "insert into raw.methodology_versions (index_code, methodology_version, file_sha256, file_path, "
+        "first_year, last_year, previous_version) values (%s, %s, %s, %s, %s, %s, %s)",
+        (method.index_code, method.version, method.sha256, display_path(method.path), method.first_year,
+         method.last_year, method.previous_version),
+    )
+    execute_values(cur, """
+        insert into raw.methodology_components (index_code, methodology_version, file_sha256, source_row,
+            component_code, parent_code, level, part, max_score, min_score, required, comparable_with_previous,
+            name_vi, name_en, source_ref, previous_version) values %s""",
+        [(method.index_code, method.version, method.sha256, c.position, c.code, c.parent, c.level, c.part,
+          c.max_score, c.min_score, c.required, c.comparable_with_previous, c.name_vi, c.name_en,
+          c.source_ref, method.previous_version) for c in method.components.values()])
+    _load_unit_groups_and_scales(cur, method)
+
+
+def _load_unit_groups_and_scales(cur, method: methodology.Methodology) -> None:
+    """A province's own index: its ranked unit groups and the maxima that differ by unit type, group or unit."""
+    key = (method.index_code, method.version, method.sha256)
+    if method.unit_groups:
+        execute_values(cur, """
+            insert into raw.methodology_unit_groups (index_code, methodology_version, file_sha256, source_row,
+                group_code, unit_type, unit_code, name_vi, name_en, source_ref) values %s""",
+            [(*key, g.position, g.code, g.unit_type, unit, g.name_vi, g.name_en, g.source_ref)
+             for g in method.unit_groups for unit in g.units])
+    if method.unit_scales:
+        execute_values(cur, """
+            insert into raw.methodology_unit_scales (index_code, methodology_version, file_sha256, source_row,
+                target_kind, target, component_code, max_score, assessed, note, source_ref) values %s""",
+            [(*key, s.position, s.target_kind, s.target, s.component_code, s.max_score, s.assessed, s.note,
+              s.source_ref) for s in method.unit_scales])
+
+
+def check_release(manifest: Path) -> tuple[packages.Release, methodology.Methodology, dict[str, Path]]:
+    """Everything but the data rows, checked before the database is touched (the rows are checked as they load)."""
+    release = packages.read_manifest(manifest)
+    paths = packages.verify_files(release)
+    method = methodology.load(release.index_code, release.methodology_version)
+    if not method.first_year <= release.year <= (method.last_year or release.year):
+        raise InputError(release.path, f"methodology {method.version} applies to {method.first_year}–"
+                                       f"{method.last_year or 'now'}, not to {release.year}", column="methodology_version")
+    return release, method, paths
+
+
+def _record_edition_changes(cur, release: packages.Release) -> int:
+    """A later edition: every value that differs from the previous edition goes to audit.corrections."""
+    cur.execute("select release_id from raw.releases where index_code = %s and year = %s and edition < %s "
+                "order by edition desc limit 1", (release.index_code, release.year, release.edition))
+    previous = cur.fetchone()
+    if not previous:
+        return 0
+    cur.execute("""
+        insert into audit.corrections (index_code, year, unit_code, component_code, field, old_value, new_value,
+                                       change, release_id, previous_release_id, reason, source)
+        select %(index)s, %(year)s, coalesce(new.unit_code, old.unit_code), coalesce(new.component_code, old.component_code),
+               changed.field, changed.old_value, changed.new_value,
+               case when old.unit_code is null then 'added' when new.unit_code is null then 'removed' else 'changed' end,
+               %(release)s, %(previous)s, %(reason)s, %(source)s
+        from (select * from raw.component_scores where release_id = %(release)s) as new
+        full join (select * from raw.component_scores where release_id = %(previous)s) as old
+            on old.unit_code = new.unit_code and old.component_code = new.component_code
+        cross join lateral (values ('score', old.score, new.score), ('rank', old.rank::numeric, new.rank::numeric),
+                                   ('rank_of', old.rank_of::numeric, new.rank_of::numeric))
+            as changed (field, old_value, new_value)
+        where changed.old_value is distinct from changed.new_value""",
+        {"index": release.index_code, "year": release.year, "release": release.release_id,
+         "previous": previous[0], "reason": release.reason, "source": display_path(release.path)})
+    return cur.rowcount
+
+
+def units_not_ranked(release: packages.Release) -> str | None:
+    """The unit codes a complete release leaves out that year (release.yaml names them)."""
+    codes = []
+    for name in release.units_not_ranked:
+        code = unit_directory().resolve_on("province", name, readers.year_end(release.year))
+        if code is None:
+            raise InputError(release.path, f"units_not_ranked names an unknown province {name!r}",
+                             column="units_not_ranked")
+        codes.append(code)
+    return ",".join(sorted(codes)) or None
+
+
+def load_release(manifest: Path, run_id: str, chunk_rows: int = landing.CHUNK_ROWS) -> LoadResult:
+    started = time.monotonic()
+    release, method, paths = check_release(manifest)
+    manifest_sha = packages.sha256_of(release.path)
+    with db.transaction() as cur:
+        cur.execute("select pg_advisory_xact_lock(hashtext(%s))", (release.release_id,))
+        cur.execute("select manifest_sha256 from raw.releases where release_id = %s", (release.release_id,))
+        existing = cur.fetchone()
+        if existing:
+            if existing[0] != manifest_sha:
+                raise InputError(release.path, f"{release.release_id} is already loaded with different content; "
+                                               "a corrected release is a new edition with a reason")
+            cur.execute("insert into audit.load_log (run_id, release_id, action, rows) values (%s, %s, 'unchanged', 0)",
+                        (run_id, release.release_id))
+            log("ingest", f"{release.release_id}: already loaded, unchanged")
+            return LoadResult(release.release_id, release.index_code, release.year, "unchanged", 0)
+        _load_methodology(cur, method)
+        cur.execute(
+            "insert into raw.releases (release_id, index_code, year, edition, published_on, publisher, source, "
+            "methodology_version, is_synthetic, coverage, reason, manifest_path, manifest_sha256, units_not_ranked) "
+            "values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (release.release_id, release.index_code, release.year, release.edition, release.published_on,
+             release.publisher, release.source, release.methodology_version, release.is_synthetic,
+             release.coverage, release.reason, display_path(release.path), manifest_sha, units_not_ranked(release)),
+        )
+        total = 0
+        for item in release.files:
+            rows = landing.land(cur, release, item, paths[item.name], method, unit_directory(), chunk_rows)
+            cur.execute("insert into raw.release_files (release_id, file_name, file_sha256, row_count, is_synthetic) "
+                        "values (%s, %s, %s, %s, %s)", (release.release_id, item.name, item.sha256, rows, item.synthetic))
+            total += rows
+        changes = _record_edition_changes(cur, release)
+        cur.execute("insert into audit.load_log (run_id, release_id, action, rows) values (%s, %s, 'loaded', %s)",
+                    (run_id, release.release_id, total))
+        failpoint("ingest.before_commit")
+    note = f"; {changes} value(s) differ from the previous edition (audit.corrections)" if changes else ""
+    log("ingest", f"{release.release_id}: loaded {total} rows in {time.monotonic() - started:.1f}s{note}")
+    return LoadResult(release.release_id, release.index_code, release.year, "loaded", total)

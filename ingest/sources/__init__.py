@@ -1,0 +1,1 @@
+"""Reading the input files: release packages, methodologies, reference units, layouts, plans, corrections."""

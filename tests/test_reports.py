@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 
 from ingest.core import config, db
-from ingest.curation.audit import rules as report_audit
+from ingest.curation import audit
+from ingest.curation.audit import output
 from ingest.local import airflow_local
-from ingest.reports import province_report
+from ingest.reports import province_report, reading
 from tests.browser import CHROMIUM_FLAGS, chromium
 from tests.conftest import query
 
@@ -32,7 +33,7 @@ REPORT_2024 = config.PROJECT_ROOT / "data/reports/par_index_2024_analysis"
 
 def _region_expected() -> str:
     with db.transaction() as cur:
-        present = province_report.has_region_rank(cur)
+        present = reading.has_region_rank(cur)
     return "xếp thứ 12/14 trong vùng" if present else "thứ hạng trong vùng Trung du và miền núi phía Bắc: –"
 
 
@@ -163,7 +164,7 @@ def _keyed(findings) -> set[tuple]:
 
 
 def test_audit_finds_the_slips_of_the_2024_analysis(published_db, tmp_path):
-    report, findings, note = report_audit.audit(REPORT_2024)
+    report, findings, note = audit.audit(REPORT_2024)
     assert note.startswith("compared with marts.v_component_score")
     found = _keyed(findings)
     assert {
@@ -180,21 +181,21 @@ def test_audit_finds_the_slips_of_the_2024_analysis(published_db, tmp_path):
     assert not [f for f in findings if f.component_code in ("TOTAL", "TOTAL.appraisal", "TOTAL.survey")]
     assert len(findings) == len(found) == 24
 
-    csv_path = report_audit.write_csv(findings, tmp_path / "audit.csv")
+    csv_path = output.write_csv(findings, tmp_path / "audit.csv")
     with csv_path.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert rows[0] == {"source_ref": "L48", "index_code": "PAR_INDEX", "year": "2024", "unit_name": "Lai Châu",
                        "component_code": "2", "measure": "delta", "printed_value": "0.01", "expected_value": "-0.27",
                        "kind": "delta_not_difference", "detail": "9.09 − 9.36 (2024 − 2023, points)"}
     for _ in range(2):                                    # a rerun replaces the report's rows
-        report_audit.store(report, findings)
+        output.store(report, findings)
     assert query(published_db, "select count(*), count(distinct scores_sha256) from audit.report_findings "
                                "where report = 'par_index_2024_analysis'") == [(24, 1)]
 
 
 def test_audit_of_every_report_prints_one_line_each(published_db, tmp_path, capsys):
     folders = sorted(p.parent for p in (config.PROJECT_ROOT / "data/reports").glob("*/scores.csv"))
-    assert report_audit.main(folders, tmp_path, brief=True) == 0
+    assert audit.main(folders, tmp_path, brief=True) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert [line.split(":")[0] for line in lines] == [f.name for f in folders] and len(folders) == 5
     assert lines[1].startswith("par_index_2024_analysis: 24 discrepancies in 156 printed rows")
@@ -220,7 +221,7 @@ def test_audit_kinds_on_synthetic_figures(tmp_path):
     """Made-up figures (not a real report) for the kinds the bundled reports do not contain."""
     (tmp_path / "scores.csv").write_text(SYNTHETIC_SCORES, encoding="utf-8")
     (tmp_path / "methodology.csv").write_text(SYNTHETIC_METHODOLOGY, encoding="utf-8")
-    _, findings, note = report_audit.audit(tmp_path, with_warehouse=False)
+    _, findings, note = audit.audit(tmp_path, with_warehouse=False)
     assert note == "not compared with the warehouse"
     assert _keyed(findings) == {
         ("L1", "TOTAL", "pct_of_max", "81.00", "80.00", "pct_not_score_over_max"),
@@ -238,7 +239,7 @@ def test_audit_compares_a_provinces_own_units_with_the_unit_marts(published_db, 
     assert row in scores
     (folder / "scores.csv").write_text(scores.replace(row, row.replace("58.23", "58.32").replace(",3,5", ",4,5")),
                                        encoding="utf-8")
-    _, findings, note = report_audit.audit(folder)
+    _, findings, note = audit.audit(folder)
     assert "marts.v_unit_score" in note
     differs = {(f.unit_name, f.measure, str(f.printed_value), str(f.expected_value)) for f in findings
                if f.kind == "differs_from_warehouse"}

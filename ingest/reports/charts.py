@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 from html import escape
 
-from ingest.reports.province_report import number
+from ingest.reports.text import number
 
 FONT = "font-family='DejaVu Sans, Arial, sans-serif'"
 BLUE, GREY, INK = "#1f5fa8", "#b8c2cc", "#222"

@@ -8,8 +8,9 @@ from __future__ import annotations
 from docx import Document
 from docx.shared import Pt, RGBColor
 
-from ingest.reports.province_report import (SYNTHETIC_WARNING, Report, headline, lost_points_cells, number, provenance,
-                                    rank_text, target_cells, title, year_on_year_cells)
+from ingest.reports.model import Report
+from ingest.reports.text import (SYNTHETIC_WARNING, headline, lost_points_cells, number, provenance, rank_text,
+                                 target_cells, title, year_on_year_cells)
 
 
 def _table(doc, header: list[str], rows: list[list[str]], caption: str | None = None):

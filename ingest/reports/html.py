@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from html import escape
 
-from ingest.reports import charts as report_charts
-from ingest.reports.province_report import (SYNTHETIC_WARNING, Report, headline, lost_points_cells, provenance,
-                                    target_cells, title, year_on_year_cells)
+from ingest.reports import charts
+from ingest.reports.model import Report
+from ingest.reports.text import (SYNTHETIC_WARNING, headline, lost_points_cells, provenance, target_cells, title,
+                                 year_on_year_cells)
 
 STYLE = """
 body { font-family: 'DejaVu Sans', Arial, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
@@ -71,8 +72,8 @@ def render(report: Report) -> str:
     heading = title(report)
     warning = f"<p class='warning'>{escape(SYNTHETIC_WARNING)}</p>" if report.is_synthetic else ""
     sentences = "".join(f"<p>{escape(s)}</p>" for s in headline(report))
-    rank_chart = report_charts.rank_history(report.rank_history, f"Thứ hạng {report.index_code} qua các năm")
-    pct_chart = report_charts.pct_by_field(report.fields_pct, report.year, "Tỷ lệ % điểm tối đa theo lĩnh vực")
+    rank_chart = charts.rank_history(report.rank_history, f"Thứ hạng {report.index_code} qua các năm")
+    pct_chart = charts.pct_by_field(report.fields_pct, report.year, "Tỷ lệ % điểm tối đa theo lĩnh vực")
     return f"""<!DOCTYPE html>
 <html lang="vi"><head><meta charset="utf-8"><title>{escape(heading)}</title><style>{STYLE}</style></head>
 <body>

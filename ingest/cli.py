@@ -113,8 +113,8 @@ def main(argv: list[str] | None = None) -> int:
             for path in province_report.write(args.unit, args.index, args.year, args.out):
                 print(path)
         elif args.command == "audit-report":
-            from ingest.curation.audit import rules as report_audit
-            return report_audit.main([Path(p) for p in args.report_dirs], args.out, brief=args.brief)
+            from ingest.curation import audit
+            return audit.main([Path(p) for p in args.report_dirs], args.out, brief=args.brief)
     except (InputError, NothingPublished) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

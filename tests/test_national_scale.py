@@ -13,7 +13,7 @@ import yaml
 
 from ingest.core import checksum, config
 from ingest.sources import packages
-from ingest.synthetic import national_scale
+from ingest.synthetic import communes, generated, national_scale
 from ingest.wap import transform
 from tests.conftest import query
 
@@ -21,7 +21,7 @@ SCALE = 0.02      # 66 communes: the same shapes as the default scale, in second
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory) -> tuple[Path, national_scale.Summary]:
+def generated(tmp_path_factory) -> tuple[Path, generated.Summary]:
     out = tmp_path_factory.mktemp("national_scale") / "data"
     return out, national_scale.generate(out, scale=SCALE, seed=7)
 
@@ -39,10 +39,10 @@ def test_same_seed_same_files_and_everything_generated_says_synthetic(generated,
     for path in summary.files:
         doc = yaml.safe_load((path.parent / "release.yaml").read_text(encoding="utf-8"))
         assert doc["synthetic"] is True and doc["publisher"].startswith("SYNTHETIC"), path
-    communes = [line for line in (out / "reference/units.csv").read_text(encoding="utf-8").splitlines()
-                if ",commune," in line]
-    assert len(communes) == summary.communes == round(national_scale.COMMUNES * SCALE)
-    assert all("SYNTHETIC" in line for line in communes)
+    commune_lines = [line for line in (out / "reference/units.csv").read_text(encoding="utf-8").splitlines()
+                     if ",commune," in line]
+    assert len(commune_lines) == summary.communes == round(communes.COMMUNES * SCALE)
+    assert all("SYNTHETIC" in line for line in commune_lines)
 
 
 def test_real_releases_are_carried_unchanged(generated):
@@ -57,11 +57,11 @@ def test_default_scale_holds_at_least_five_million_fact_rows(generated):
     """Commune rows grow with the number of communes, national rows do not: extrapolate to 3,321 communes."""
     _, summary = generated
     commune_rows = _commune_rows(summary.files)
-    assert commune_rows == summary.communes * len(national_scale.commune_tree()[0].codes) * 4 \
-        * national_scale.QUARTERS * len(national_scale.DEFAULT_COMMUNE_YEARS)
+    assert commune_rows == summary.communes * len(communes.commune_tree()[0].codes) * 4 \
+        * communes.QUARTERS * len(national_scale.DEFAULT_COMMUNE_YEARS)
     national_rows = summary.rows - commune_rows
     assert national_rows > 4 * 10 * 34     # every index, ten years, at least the 34 provinces
-    assert national_rows + commune_rows // summary.communes * national_scale.COMMUNES >= 5_000_000
+    assert national_rows + commune_rows // summary.communes * communes.COMMUNES >= 5_000_000
 
 
 def test_refuses_to_write_into_the_bundled_data():
@@ -126,7 +126,7 @@ def test_national_scale_data_through_the_pipeline_and_a_correction(generated, fr
     history = ("select release_id, count(*) from marts.fct_unit_score_history where index_code = 'PROVINCIAL_PAR' "
                "and year = 2026 group by release_id order by release_id")
     before = query(fresh_db, history)
-    per_edition = summary.communes * len(national_scale.commune_tree()[0].codes) * 4
+    per_edition = summary.communes * len(communes.commune_tree()[0].codes) * 4
     _new_edition(data_dir / "releases/provincial_par/2026/4", "test: a corrected quarterly delivery")
     _pipeline(data_dir, "--index", "PROVINCIAL_PAR", "--year", "2026")
     assert query(fresh_db, history) == before + [("PROVINCIAL_PAR/2026/5", per_edition)]

@@ -15,6 +15,7 @@ from psycopg2 import sql
 from psycopg2.extras import execute_values
 
 from ingest.core import db
+from ingest.core.config import Settings
 from ingest.sources import packages
 
 MARTS_SQL = Path(__file__).with_name("baseline_marts.sql")
@@ -69,7 +70,7 @@ def _copy_csv(cur, table: str, path: Path, release_id: str | None = None) -> int
 
 def _manifests(data_dir: Path) -> list[tuple[Path, dict]]:
     return [(path, yaml.safe_load(path.read_text(encoding="utf-8")))
-            for path in packages.discover(releases_dir=data_dir / "releases")]
+            for path in packages.discover(data_dir / "releases")]
 
 
 def _components(data_dir: Path) -> list[tuple]:
@@ -81,11 +82,12 @@ def _components(data_dir: Path) -> list[tuple]:
     return rows
 
 
-def run(data_dir: Path) -> dict:
-    """Load and build the baseline in the current warehouse database; returns seconds and rows."""
+def run(settings: Settings) -> dict:
+    """Load and build the baseline in the settings' warehouse database from their data dir; seconds and rows."""
+    data_dir = settings.data_dir
     started = time.monotonic()
     rows_copied = 0
-    with db.transaction() as cur:
+    with db.transaction(settings.warehouse) as cur:
         cur.execute(TABLES)
         for name in ("provinces", "provinces_2025", "units"):
             _copy_csv(cur, f"baseline.{name}", data_dir / "reference" / f"{name}.csv")
@@ -104,7 +106,7 @@ def run(data_dir: Path) -> dict:
     copied = time.monotonic() - started
 
     marts: dict[str, int] = {}
-    with db.transaction() as cur:
+    with db.transaction(settings.warehouse) as cur:
         cur.execute("analyze baseline.component_scores_file; analyze baseline.unit_scores_file; "
                     "analyze baseline.units")
         for statement in MARTS_SQL.read_text(encoding="utf-8").split("-- mart: ")[1:]:
@@ -118,6 +120,4 @@ def run(data_dir: Path) -> dict:
 if __name__ == "__main__":
     import json
 
-    from ingest.core import config
-
-    print(json.dumps(run(config.DATA_DIR)))
+    print(json.dumps(run(Settings.from_environment())))

@@ -8,7 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-from ingest.core import config, db
+from ingest.core import db
+from ingest.core.config import Settings
 
 BENCH_DIR = Path(__file__).resolve().parent
 
@@ -17,16 +18,18 @@ def say(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-def fresh_database(name: str) -> None:
-    """Drop `name` on the warehouse server and bootstrap it again (raw, audit, marts, bi_reader)."""
-    wh = config.warehouse().with_database(name)
-    db.drop_database(wh)
-    db.bootstrap(wh)
+def fresh_database(settings: Settings, name: str) -> Settings:
+    """Drop `name` on the warehouse server and bootstrap it again (raw, audit, marts, bi_reader); its settings."""
+    fresh = settings.on_database(name)
+    db.drop_database(fresh.warehouse)
+    db.bootstrap(fresh)
+    return fresh
 
 
-def child(script: str, args: list[str], database: str, data_dir: Path) -> dict:
-    """Run bench/<script> in a child process on `database` and `data_dir`; its last stdout line is JSON."""
-    env = {**os.environ, "WAREHOUSE_DB": database, "GOVWH_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
+def child(script: str, args: list[str], settings: Settings) -> dict:
+    """Run bench/<script> in a child process with `settings` (its database and data dir); its last stdout line
+    is JSON."""
+    env = {**os.environ, **settings.environment(), "PYTHONUNBUFFERED": "1"}
     done = subprocess.run([sys.executable, str(BENCH_DIR / script), *args], env=env, stdout=subprocess.PIPE,
                           text=True)
     if done.returncode != 0:

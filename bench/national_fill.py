@@ -8,18 +8,19 @@ import tempfile
 import time
 from pathlib import Path
 
-from ingest.core import config
-from ingest.curation import packaging as report_packages
+from ingest.core.config import Settings
+from ingest.curation import packaging
 
 REPORTS = ("par_index_2024_analysis", "par_pci_2019_analysis", "par_sipas_2023_plan", "papi_2024_report")
 
 
 def main() -> None:
+    settings = Settings.from_environment()
     with tempfile.TemporaryDirectory() as tmp:
         total_started = time.monotonic()
         for report in REPORTS:
             started = time.monotonic()
-            written = report_packages.build(config.DATA_DIR / "reports" / report, releases_dir=Path(tmp))
+            written = packaging.build(settings, settings.source_reports_dir / report, releases_dir=Path(tmp))
             rows = sum(len((m.parent / "synthetic.csv").read_text(encoding="utf-8").splitlines()) - 1
                        for m in written if (m.parent / "synthetic.csv").exists())
             print(f"{report:<26} {len(written)} releases, {rows:>5} synthetic rows in {time.monotonic() - started:.2f}s")

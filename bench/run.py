@@ -21,24 +21,27 @@ import shutil
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
 
 from harness import child, fresh_database, say
 from ingest.core import config
+from ingest.core.config import Settings
 from ingest.local import airflow_local, warehouse
 from ingest.sources import packages
 from ingest.synthetic import national_scale
+from ingest.synthetic.generated import GENERATOR, GENERATOR_VERSION
 
 BASELINE_DB = "govwh_bench_baseline"
 PIPELINE_DB = "govwh_bench_pipeline"
 GOALS = {"full refresh / baseline": 2.0, "correction / full refresh": 0.10, "DAG parse (s, slowest file)": 0.5}
 
 
-def generated(scale: float, seed: int) -> Path:
-    data_dir = national_scale.DATA_DIR
-    wanted = {"generator": national_scale.GENERATOR, "version": national_scale.GENERATOR_VERSION,
+def generated(settings: Settings, scale: float, seed: int) -> Path:
+    data_dir = settings.bench_data_dir
+    wanted = {"generator": GENERATOR, "version": GENERATOR_VERSION,
               "scale": scale, "seed": seed}
     found = national_scale.parameters_of(data_dir) or {}
     if {k: found.get(k) for k in wanted} == wanted:
@@ -47,7 +50,7 @@ def generated(scale: float, seed: int) -> Path:
         return data_dir
     started = time.monotonic()
     say(f"data: generating scale {scale}, seed {seed} into {data_dir} ...")
-    summary = national_scale.generate(data_dir, scale=scale, seed=seed)
+    summary = national_scale.generate(settings, data_dir, scale=scale, seed=seed)
     say(f"data: {summary.releases} releases, {summary.rows:,} rows, {summary.bytes / 1e6:.0f} MB, "
         f"{summary.communes:,} communes in {time.monotonic() - started:.0f}s")
     return data_dir
@@ -77,7 +80,7 @@ def corrected_edition(data_dir: Path, index_dir: str, year: int, reason: str) ->
     return folder
 
 
-def dag_parse_seconds() -> dict[str, float]:
+def dag_parse_seconds(settings: Settings) -> dict[str, float]:
     """Seconds Airflow's DagBag takes to parse each DAG file (after Airflow itself is imported)."""
     code = ("import json, sys; from airflow.dag_processing.dagbag import DagBag; "
             "bag = DagBag(dag_folder=sys.argv[1]); "
@@ -86,14 +89,14 @@ def dag_parse_seconds() -> dict[str, float]:
     times = {}
     for path in sorted((config.PROJECT_ROOT / "dags").glob("*.py")):
         out = subprocess.run([sys.executable, "-c", code, str(path)], check=True, capture_output=True, text=True,
-                             env=airflow_local.airflow_env())
+                             env=airflow_local.airflow_env(settings))
         times[path.name] = max(json.loads(out.stdout.strip().splitlines()[-1]).values())
     return times
 
 
-def pipeline(database: str, data_dir: Path, what: str, *selection: str) -> dict:
+def pipeline(settings: Settings, what: str, *selection: str) -> dict:
     say(f"pipeline: {what} ...")
-    result = child("pipeline_stages.py", list(selection), database, data_dir)
+    result = child("pipeline_stages.py", list(selection), settings)
     result["total"] = sum(result["seconds"].values())
     stages = ", ".join(f"{k} {v:.1f}s" for k, v in result["seconds"].items())
     say(f"pipeline: {what}: {result['total']:.1f}s ({stages}); {result['rows_landed']:,} rows landed, "
@@ -107,28 +110,29 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     started = time.monotonic()
-    warehouse.start()
-    data_dir = generated(args.scale, args.seed)
+    settings = Settings.from_environment()
+    warehouse.start(settings)
+    data_dir = generated(settings, args.scale, args.seed)
     input_rows = (national_scale.parameters_of(data_dir) or {}).get("generated_rows", 0)
 
     say("DAG files: parse time ...")
-    parse = dag_parse_seconds()
+    parse = dag_parse_seconds(settings)
     say("DAG files: " + ", ".join(f"{name} {seconds:.3f}s" for name, seconds in parse.items()))
 
     say("baseline: COPY of the files + one INSERT … SELECT per mart ...")
-    fresh_database(BASELINE_DB)
-    baseline = child("baseline.py", [], BASELINE_DB, data_dir)
+    baseline_db = replace(fresh_database(settings, BASELINE_DB), data_dir=data_dir)
+    baseline = child("baseline.py", [], baseline_db)
     say(f"baseline: {baseline['seconds']:.1f}s (COPY {baseline['copy_seconds']:.1f}s, "
         f"{baseline['rows_copied']:,} rows); marts: " + ", ".join(f"{k} {v:,}" for k, v in baseline["mart_rows"].items()))
 
-    fresh_database(PIPELINE_DB)
-    full = pipeline(PIPELINE_DB, data_dir, "full refresh")
+    pipeline_db = replace(fresh_database(settings, PIPELINE_DB), data_dir=data_dir)
+    full = pipeline(pipeline_db, "full refresh")
     national = corrected_edition(data_dir, "pci", 2020, "bench: one value corrected by the publisher")
     commune = corrected_edition(data_dir, "provincial_par", 2026, "bench: one value of the quarterly delivery corrected")
     try:
-        fix = pipeline(PIPELINE_DB, data_dir, "correction of one national release (PCI 2020)",
+        fix = pipeline(pipeline_db, "correction of one national release (PCI 2020)",
                        "--index", "PCI", "--year", "2020")
-        fix_commune = pipeline(PIPELINE_DB, data_dir, "correction of one quarterly commune delivery (2026)",
+        fix_commune = pipeline(pipeline_db, "correction of one quarterly commune delivery (2026)",
                                "--index", "PROVINCIAL_PAR", "--year", "2026")
     finally:
         shutil.rmtree(national)

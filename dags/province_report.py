@@ -12,7 +12,7 @@ from datetime import datetime
 from airflow.sdk import Param, dag, task
 
 from ingest.wap.assets import PUBLISHED_SCORES
-from ingest.wap.wap_dag import DB_RETRIES
+from ingest.wap.wap_dag import DB_RETRIES, task_settings
 
 
 @dag(
@@ -34,7 +34,7 @@ def province_report():
     def write_report(params=None) -> list[str]:
         from ingest.reports import province_report
 
-        paths = province_report.write(params["unit"], params["index"], params.get("year"))
+        paths = province_report.write(task_settings(), params["unit"], params["index"], params.get("year"))
         return [str(path) for path in paths]
 
     write_report()

@@ -11,7 +11,7 @@ from datetime import datetime
 from airflow.sdk import dag, task
 
 from ingest.wap.assets import ANY_PUBLISH
-from ingest.wap.wap_dag import DB_RETRIES
+from ingest.wap.wap_dag import DB_RETRIES, task_settings
 
 
 @dag(
@@ -28,7 +28,7 @@ def publish_docs():
     def build_docs() -> str:
         from ingest.reports import docs
 
-        return str(docs.build())
+        return str(docs.build(task_settings()))
 
     build_docs()
 

@@ -5,6 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ingest.core.config import Settings
 from ingest.core.errors import InputError, NothingPublished
 
 
@@ -53,68 +54,70 @@ def main(argv: list[str] | None = None) -> int:
     aud.add_argument("--brief", action="store_true", help="one line per report instead of the table")
     args = parser.parse_args(argv)
 
+    settings = Settings.from_environment()   # the one place the command line reads its configuration
     try:
         if args.command == "db-start":
             from ingest.local import warehouse
-            warehouse.start()
+            warehouse.start(settings)
         elif args.command == "db-stop":
             from ingest.local import server
-            server.stop()
+            server.stop(settings)
         elif args.command == "db-url":
-            from ingest.core import config
-            print(config.warehouse().url)
+            print(settings.warehouse.url)
         elif args.command == "pipeline":
             from ingest.wap import pipeline
-            pipeline.run_all(index_code=args.index, year=args.year)
+            pipeline.run_all(settings, index_code=args.index, year=args.year)
         elif args.command == "run-dag":
             from ingest.local import airflow_local
-            return airflow_local.run_dag(args.dag_id, args.conf)
+            return airflow_local.run_dag(settings, args.dag_id, args.conf)
         elif args.command == "airflow-setup":
             from ingest.local import airflow_local
-            airflow_local.setup()
+            airflow_local.setup(settings)
         elif args.command == "summary":
             from ingest.reports import summary
-            print(summary.render())
+            print(summary.render(settings.warehouse))
         elif args.command == "docs":
             from ingest.reports import docs
-            docs.build()
+            docs.build(settings)
         elif args.command == "superset-bundle":
             from ingest.local import superset_bundle
-            for path in superset_bundle.write():
+            for path in superset_bundle.write(settings.dbt_dir):
                 print(path.relative_to(superset_bundle.SUPERSET_DIR))
         elif args.command == "superset-ui":
             from ingest.local import superset_local
-            superset_local.run_ui(args.port)
+            superset_local.run_ui(settings, args.port)
         elif args.command == "checksum":
             from ingest.core import checksum
-            print(checksum.render(checksum.mart_checksums()))
+            print(checksum.render(checksum.mart_checksums(settings.warehouse)))
         elif args.command == "unit-summary":
             from ingest.reports import summary
-            print(summary.render_units())
+            print(summary.render_units(settings.warehouse))
         elif args.command == "package-report":
-            from ingest.curation import packaging as report_packages
-            for path in report_packages.build(Path(args.report_dir)):
+            from ingest.curation import packaging
+            for path in packaging.build(settings, Path(args.report_dir)):
                 print(path)
         elif args.command == "fill-national":
             from ingest.synthetic import national_fill
-            print(national_fill.refill(Path(args.manifest)))
+            print(national_fill.refill(settings, Path(args.manifest)))
         elif args.command == "generate-national-scale":
             from ingest.synthetic import national_scale
-            out = args.out or national_scale.DATA_DIR
-            made = national_scale.generate(out, scale=args.scale, seed=args.seed)
+            out = args.out or settings.bench_data_dir
+            made = national_scale.generate(settings, out, scale=args.scale, seed=args.seed)
             print(f"{out}: {made.releases} generated releases, {made.rows} rows, {made.bytes / 1e6:.0f} MB, "
                   f"{made.communes} synthetic communes")
         elif args.command == "convert-layout":
             from ingest.sources import layouts
-            records = layouts.read_records(Path(args.source), layouts.load_layout(args.source_layout))
-            print(layouts.write_table(records, layouts.load_layout(args.target_layout), Path(args.target)))
+            records = layouts.read_records(Path(args.source), layouts.load_layout(args.source_layout,
+                                                                                  settings.layouts_dir))
+            target_layout = layouts.load_layout(args.target_layout, settings.layouts_dir)
+            print(layouts.write_table(records, target_layout, Path(args.target)))
         elif args.command == "report":
             from ingest.reports import province_report
-            for path in province_report.write(args.unit, args.index, args.year, args.out):
+            for path in province_report.write(settings, args.unit, args.index, args.year, args.out):
                 print(path)
         elif args.command == "audit-report":
             from ingest.curation import audit
-            return audit.main([Path(p) for p in args.report_dirs], args.out, brief=args.brief)
+            return audit.main(settings, [Path(p) for p in args.report_dirs], args.out, brief=args.brief)
     except (InputError, NothingPublished) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -1,93 +1,91 @@
-"""Test fixtures: the real embedded PostgreSQL, one throw-away database per need."""
+"""Test fixtures: the real embedded PostgreSQL, one throw-away database per need, each as a Settings value."""
 from __future__ import annotations
 
 import os
 import shutil
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from psycopg2 import sql
 
-from ingest.core import config, db
+from ingest.core import db
+from ingest.core.config import DEFAULT_DATABASE, DEFAULT_PORT, PROJECT_ROOT, Settings, Warehouse
 from ingest.sources import packages
 
-PROJECT = config.PROJECT_ROOT
-
-
-@pytest.fixture(scope="session")
-def server() -> config.Warehouse:
-    """The warehouse server (embedded unless WAREHOUSE_URL is set), started if needed."""
-    os.environ.pop("WAREHOUSE_DB", None)
-    base = config.warehouse()
-    if config.uses_embedded_server():
-        from ingest.local import server as embedded
-        embedded.start()
-    return base
+PROJECT = PROJECT_ROOT
+# Today's defaults: the bundled data directory and the embedded server's address. Tests that read input files only
+# (no database) take their folders from it; tests on a database get their settings from the fixtures below.
+BUNDLED = Settings(Warehouse("127.0.0.1", DEFAULT_PORT, "postgres", "", DEFAULT_DATABASE))
+DATA = BUNDLED.data_dir
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _isolated_airflow(tmp_path_factory):
-    os.environ["AIRFLOW_HOME"] = str(tmp_path_factory.mktemp("airflow_home"))
+def _isolated_airflow(tmp_path_factory) -> Path:
+    """Airflow imported in this process reads its home from the environment; Airflow children get the settings'."""
+    home = tmp_path_factory.mktemp("airflow_home")
+    os.environ["AIRFLOW_HOME"] = str(home)
     os.environ["GX_ANALYTICS_ENABLED"] = "false"
-
-
-def make_database(server: config.Warehouse, name: str, monkeypatch) -> config.Warehouse:
-    """A fresh, bootstrapped database, pointed at through WAREHOUSE_URL (subprocesses inherit it)."""
-    wh = server.with_database(f"{server.database}_test_{name}")
-    db.drop_database(wh)
-    monkeypatch.setenv("WAREHOUSE_URL", wh.url)
-    db.bootstrap(wh)
-    return wh
-
-
-@pytest.fixture
-def fresh_db(server, monkeypatch, request):
-    return make_database(server, request.node.name.split("[")[0][:40].lower(), monkeypatch)
+    return home
 
 
 @pytest.fixture(scope="session")
-def published_template(server) -> config.Warehouse:
+def settings(_isolated_airflow) -> Settings:
+    """The settings of this run (from the environment, as `make test` sets it up), the server started if embedded."""
+    environ = {key: value for key, value in os.environ.items() if key != "WAREHOUSE_DB"}
+    built = replace(Settings.from_environment(environ), airflow_home=_isolated_airflow)
+    if built.embedded_server:
+        from ingest.local import server as embedded
+        embedded.start(built)
+    return built
+
+
+def make_database(settings: Settings, name: str) -> Settings:
+    """A fresh, bootstrapped database; its settings (subprocesses get them through settings.environment())."""
+    fresh = settings.on_database(f"{settings.warehouse.database}_test_{name}")
+    db.drop_database(fresh.warehouse)
+    db.bootstrap(fresh)
+    return fresh
+
+
+@pytest.fixture
+def fresh_db(settings, request) -> Settings:
+    return make_database(settings, request.node.name.split("[")[0][:40].lower())
+
+
+@pytest.fixture(scope="session")
+def published_template(settings) -> Settings:
     """The sample releases through the whole pipeline once (no Airflow); modules get copies of it."""
     from ingest.wap import pipeline
 
-    mp = pytest.MonkeyPatch()
-    try:
-        wh = make_database(server, "template", mp)
-        pipeline.run_all(pipeline_name="tests")
-    finally:
-        mp.undo()
-    return wh
+    template = make_database(settings, "template")
+    pipeline.run_all(template, pipeline_name="tests")
+    return template
 
 
 @contextmanager
-def published_database(template: config.Warehouse, name: str):
+def published_database(template: Settings, name: str):
     """A copy of the published template database (PostgreSQL clones it file by file in about a second)."""
-    wh = template.with_database(f"{template.database.removesuffix('_test_template')}_test_{name}")
-    db.drop_database(wh)
-    with db.admin_cursor(template) as cur:
+    copy = template.on_database(f"{template.warehouse.database.removesuffix('_test_template')}_test_{name}")
+    db.drop_database(copy.warehouse)
+    with db.admin_cursor(template.warehouse) as cur:
         # Pooled connections (Great Expectations' engine) may still be open on the template.
         cur.execute("select pg_terminate_backend(pid) from pg_stat_activity where datname = %s "
-                    "and pid <> pg_backend_pid()", (template.database,))
-        cur.execute(sql.SQL("create database {} template {}").format(sql.Identifier(wh.database),
-                                                                      sql.Identifier(template.database)))
-    mp = pytest.MonkeyPatch()
-    mp.setenv("WAREHOUSE_URL", wh.url)
-    try:
-        yield wh
-    finally:
-        mp.undo()
+                    "and pid <> pg_backend_pid()", (template.warehouse.database,))
+        cur.execute(sql.SQL("create database {} template {}").format(sql.Identifier(copy.warehouse.database),
+                                                                      sql.Identifier(template.warehouse.database)))
+    yield copy
 
 
 @pytest.fixture(scope="module")
 def published_db(published_template):
-    with published_database(published_template, "published") as wh:
-        yield wh
+    with published_database(published_template, "published") as copy:
+        yield copy
 
 
-def query(wh: config.Warehouse, statement: str, params=None, user: str | None = None) -> list[tuple]:
-    if user:
-        wh = config.Warehouse(wh.host, wh.port, user, "", wh.database)
+def query(settings: Settings, statement: str, params=None, user: str | None = None) -> list[tuple]:
+    wh = settings.warehouse.as_user(user) if user else settings.warehouse
     conn = db.connect(wh)
     try:
         with conn, conn.cursor() as cur:
@@ -97,9 +95,21 @@ def query(wh: config.Warehouse, statement: str, params=None, user: str | None = 
         conn.close()
 
 
+def linked_data_dir(tmp_path: Path, **own: Path) -> Path:
+    """A data directory under tmp_path: each folder given by name (releases=..., layouts=...) is the test's own,
+    the others are the bundled ones, linked."""
+    root = tmp_path / "data"
+    root.mkdir(exist_ok=True)
+    for name in sorted({p.name for p in DATA.iterdir() if p.is_dir()} | set(own)):
+        link = root / name
+        if not link.is_symlink():
+            link.symlink_to(own.get(name, DATA / name))
+    return root
+
+
 def copy_release(tmp_path: Path, index: str, year: int, edition: int = 1) -> Path:
     """A copy of a bundled release package under tmp_path/releases (same folder layout)."""
-    source = config.RELEASES_DIR / index.lower() / str(year) / str(edition)
+    source = DATA / "releases" / index.lower() / str(year) / str(edition)
     target = tmp_path / "releases" / index.lower() / str(year) / str(edition)
     shutil.copytree(source, target)
     return target / "release.yaml"

@@ -3,17 +3,18 @@ blocked by the checks, or normalised with a record — and the published marts n
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import yaml
 
-from ingest.core import checksum, config
+from ingest.core import checksum
 from ingest.core.errors import InputError
 from ingest.load import load
-from ingest.sources import layouts, packages
+from ingest.sources import packages
 from ingest.wap import checks, pipeline
-from tests.conftest import published_database, query
+from tests.conftest import linked_data_dir, published_database, query
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 CASES = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))
@@ -62,15 +63,17 @@ def test_corpus_is_large_enough():
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_bad_input(case, corpus_db, tmp_path, monkeypatch):
+def test_bad_input(case, corpus_db, tmp_path):
     expected = CASES[case]
-    monkeypatch.setattr(layouts, "LAYOUTS_DIR", CORPUS / "layouts")
-    marts_before, raw_before = checksum.mart_checksums(), _raw_counts(corpus_db)
+    # The corpus's own layouts, and the case's package as the only release.
+    settings = replace(corpus_db, data_dir=linked_data_dir(tmp_path, releases=tmp_path / "releases",
+                                                           layouts=CORPUS / "layouts"))
+    marts_before, raw_before = checksum.mart_checksums(corpus_db.warehouse), _raw_counts(corpus_db)
     manifest, release_id = _package(tmp_path, case, expected)
 
     if expected["outcome"] == "error":
         with pytest.raises(InputError) as caught:
-            load.load_release(manifest, "corpus")
+            load.load_release(settings, manifest, "corpus")
         error = caught.value
         assert expected["message"] in str(error)
         assert error.path.endswith((".csv", ".yaml", ".xlsx"))
@@ -81,17 +84,19 @@ def test_bad_input(case, corpus_db, tmp_path, monkeypatch):
         assert _raw_counts(corpus_db) == raw_before
 
     elif expected["outcome"] == "normalised":
-        assert load.load_release(manifest, "corpus").action == "loaded"
+        assert load.load_release(settings, manifest, "corpus").action == "loaded"
         logged = query(corpus_db, "select source_row, rule, original, normalised from audit.normalisations "
                                   "where release_id = %s", (release_id,))
         assert (expected["row"], expected["rule"]) in {(row, rule) for row, rule, _, _ in logged}, logged
 
     elif expected["outcome"] == "blocked":
-        monkeypatch.setattr(config, "RELEASES_DIR", tmp_path / "releases")
         with pytest.raises(checks.BlockingCheckFailed, match=expected["check"]):
-            pipeline.run_all("PAR_INDEX", 2024, pipeline_name="corpus")
+            pipeline.run_all(settings, "PAR_INDEX", 2024, pipeline_name="corpus")
         found = query(corpus_db, "select component_code, observed from audit.findings where release_id = %s "
                                  "and expectation = %s and severity = 'critical'", (release_id, expected["check"]))
         assert (expected["component"], expected["observed"]) in found, found
 
-    assert checksum.mart_checksums() == marts_before
+    else:
+        pytest.fail(f"unknown outcome {expected['outcome']!r} in cases.yaml")
+
+    assert checksum.mart_checksums(corpus_db.warehouse) == marts_before

@@ -1,28 +1,28 @@
 """Corrections: a corrected release is a new edition; announced fixes are declared; nothing published is lost."""
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 import yaml
 
-from ingest.core import config
 from ingest.core.errors import InputError
 from ingest.wap import pipeline
-from tests.conftest import copy_release, query, rewrite_release
+from tests.conftest import copy_release, linked_data_dir, query, rewrite_release
 
 SCORE_82 = ("select edition, score, published_score, correction_reason from marts.fct_component_score "
             "where year = 2024 and unit_code = '12' and component_code = '8.2'")
 
 
 @pytest.fixture
-def releases(tmp_path, monkeypatch):
-    """A copy of the bundled releases that a test can add editions to."""
+def sandbox(fresh_db, tmp_path):
+    """Settings on a fresh database with a copy of the bundled releases that a test can add editions to, and its
+    own corrections folder."""
     for year in (2023, 2024):
         copy_release(tmp_path, "PAR_INDEX", year)
-    monkeypatch.setattr(config, "RELEASES_DIR", tmp_path / "releases")
-    monkeypatch.setattr(config, "CORRECTIONS_DIR", tmp_path / "corrections")
-    return tmp_path / "releases"
+    own = linked_data_dir(tmp_path, releases=tmp_path / "releases", corrections=tmp_path / "corrections")
+    return replace(fresh_db, data_dir=own)
 
 
 def _second_edition(releases, old: str, new: str, reason: str) -> None:
@@ -38,13 +38,13 @@ def _second_edition(releases, old: str, new: str, reason: str) -> None:
     (second / "release.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
 
 
-def test_new_edition_replaces_only_its_release_and_keeps_history(fresh_db, releases):
-    pipeline.run_all(pipeline_name="tests")
+def test_new_edition_replaces_only_its_release_and_keeps_history(fresh_db, sandbox):
+    pipeline.run_all(sandbox, pipeline_name="tests")
     year_2023 = query(fresh_db, "select * from marts.fct_component_score where year = 2023 "
                                 "order by unit_code, component_code")
-    _second_edition(releases, "8.2,8.16,43,63", "8.2,8.15,43,63", "Bộ Nội vụ corrected the SIPAS points")
+    _second_edition(sandbox.releases_dir, "8.2,8.16,43,63", "8.2,8.15,43,63", "Bộ Nội vụ corrected the SIPAS points")
 
-    pipeline.run_all("PAR_INDEX", 2024, pipeline_name="tests")
+    pipeline.run_all(sandbox, "PAR_INDEX", 2024, pipeline_name="tests")
 
     assert query(fresh_db, SCORE_82) == [(2, Decimal("8.15"), Decimal("8.15"), None)]
     assert query(fresh_db, "select count(*), min(edition) from marts.fct_component_score where year = 2024 "
@@ -76,30 +76,30 @@ def _announce(tmp_path, old: str, new: str = "8.15") -> None:
         allow_unicode=True), encoding="utf-8")
 
 
-def test_announced_correction_is_applied_visibly(fresh_db, releases, tmp_path):
-    pipeline.run_all(pipeline_name="tests")
+def test_announced_correction_is_applied_visibly(fresh_db, sandbox, tmp_path):
+    pipeline.run_all(sandbox, pipeline_name="tests")
     _announce(tmp_path, "8.16")
-    pipeline.run_all("PAR_INDEX", 2024, pipeline_name="tests")
+    pipeline.run_all(sandbox, "PAR_INDEX", 2024, pipeline_name="tests")
     assert query(fresh_db, SCORE_82) == [(1, Decimal("8.15"), Decimal("8.16"), "announced fix of the SIPAS points")]
     assert query(fresh_db, "select change, old_value, new_value from audit.corrections") == [
         ("announced", Decimal("8.16"), Decimal("8.15"))]
 
     # Deleting the file withdraws the correction: the published value is in force again.
     (tmp_path / "corrections" / "par_index" / "2024.yaml").unlink()
-    pipeline.run_all("PAR_INDEX", 2024, pipeline_name="tests")
+    pipeline.run_all(sandbox, "PAR_INDEX", 2024, pipeline_name="tests")
     assert query(fresh_db, SCORE_82) == [(1, Decimal("8.16"), Decimal("8.16"), None)]
 
 
-def test_announced_correction_fails_loudly_when_old_value_is_gone(fresh_db, releases, tmp_path):
-    pipeline.run_all(pipeline_name="tests")
+def test_announced_correction_fails_loudly_when_old_value_is_gone(fresh_db, sandbox, tmp_path):
+    pipeline.run_all(sandbox, pipeline_name="tests")
     _announce(tmp_path, "8.16")
-    pipeline.run_all("PAR_INDEX", 2024, pipeline_name="tests")
+    pipeline.run_all(sandbox, "PAR_INDEX", 2024, pipeline_name="tests")
     published = query(fresh_db, "select * from marts.fct_component_score order by 1, 3, 8")
 
     # The publisher re-publishes with the fix: the declared old value 8.16 is no longer there.
-    _second_edition(releases, "8.2,8.16,43,63", "8.2,8.15,43,63", "re-published with the SIPAS fix")
+    _second_edition(sandbox.releases_dir, "8.2,8.16,43,63", "8.2,8.15,43,63", "re-published with the SIPAS fix")
     with pytest.raises(InputError) as caught:
-        pipeline.run_all("PAR_INDEX", 2024, pipeline_name="tests")
+        pipeline.run_all(sandbox, "PAR_INDEX", 2024, pipeline_name="tests")
     message = str(caught.value)
     assert "corrections/par_index/2024.yaml, row 1, column 'old_score'" in message
     assert "expects Lai Châu / 8.2 = 8.16 but PAR_INDEX/2024/2 publishes 8.15" in message

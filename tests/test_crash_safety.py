@@ -6,10 +6,12 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 
 import pytest
 
-from ingest.core import checksum, config
+from ingest.core import checksum
+from ingest.core.config import PROJECT_ROOT
 from ingest.wap import pipeline
 from tests.conftest import query
 
@@ -20,7 +22,7 @@ RAW_COUNTS = ("select (select count(*) from raw.releases), (select count(*) from
 @pytest.fixture(scope="module")
 def clean_run(published_db):
     """Checksums and raw counts of a clean run of the same inputs."""
-    return checksum.mart_checksums(), query(published_db, RAW_COUNTS)
+    return checksum.mart_checksums(published_db.warehouse), query(published_db, RAW_COUNTS)
 
 
 def _wait_for(condition, proc, timeout=180):
@@ -36,10 +38,11 @@ def _wait_for(condition, proc, timeout=180):
 
 @pytest.mark.parametrize("stage", ["ingest.before_commit", "dbt", "checks.running", "publish.before_commit"])
 def test_sigkill_then_rerun_equals_clean_run(stage, clean_run, fresh_db):
-    marker = config.STATE_DIR / "failpoints" / stage
+    marker = fresh_db.state_dir / "failpoints" / stage
     marker.unlink(missing_ok=True)
-    env = {**os.environ, "GOVWH_FAILPOINT": "" if stage == "dbt" else stage}
-    proc = subprocess.Popen([sys.executable, "-m", "ingest.cli", "pipeline"], env=env, cwd=config.PROJECT_ROOT,
+    crashing = replace(fresh_db, failpoint=None if stage == "dbt" else stage)
+    env = {**os.environ, **crashing.environment()}
+    proc = subprocess.Popen([sys.executable, "-m", "ingest.cli", "pipeline"], env=env, cwd=PROJECT_ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         if stage == "dbt":   # killed while dbt is creating the candidate's relations
@@ -54,9 +57,9 @@ def test_sigkill_then_rerun_equals_clean_run(stage, clean_run, fresh_db):
     assert query(fresh_db, "select count(*) from information_schema.tables where table_schema = 'marts'")[0][0] == 0 \
         or query(fresh_db, "select count(*) from marts.fct_component_score") == [(0,)]
 
-    pipeline.run_all(pipeline_name="cli")
+    pipeline.run_all(fresh_db, pipeline_name="cli")
 
     checksums, raw_counts = clean_run
-    assert checksum.mart_checksums() == checksums
+    assert checksum.mart_checksums(fresh_db.warehouse) == checksums
     assert query(fresh_db, RAW_COUNTS) == raw_counts              # no duplicate raw rows
     assert query(fresh_db, "select nspname from pg_namespace where nspname like 'candidate%%'") == []

@@ -8,18 +8,21 @@ from decimal import Decimal
 
 import pytest
 
-from ingest.core import checksum, config
+from ingest.core import checksum
+from ingest.core.config import PROJECT_ROOT, Settings, Warehouse
 from ingest.local import airflow_local
 from ingest.reports import summary
 from tests.conftest import query
 
-DAG_FILES = sorted((config.PROJECT_ROOT / "dags").glob("*.py"))
+DAG_FILES = sorted((PROJECT_ROOT / "dags").glob("*.py"))
+# A warehouse nobody can reach: parsing a DAG file must not try to.
+NOWHERE = Settings(Warehouse.from_url("postgresql://nobody@127.0.0.1:1/none"), embedded_server=False)
 
 
 def test_every_dag_file_imports_without_errors():
     from airflow.dag_processing.dagbag import DagBag
 
-    bag = DagBag(dag_folder=str(config.PROJECT_ROOT / "dags"))
+    bag = DagBag(dag_folder=str(PROJECT_ROOT / "dags"))
     assert bag.import_errors == {}
     assert "annual_release" in bag.dag_ids
     dag = bag.dags["annual_release"]
@@ -35,16 +38,16 @@ def test_dag_import_does_no_database_or_heavy_work(dag_file):
     code = ("import importlib.util, sys, json;"
             f"spec = importlib.util.spec_from_file_location('d', {str(dag_file)!r});"
             "module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module);"
-            "print(json.dumps([m for m in ('psycopg2', 'dbt', 'great_expectations', 'ingest.db') if m in sys.modules]))")
+            "print(json.dumps([m for m in ('psycopg2', 'dbt', 'great_expectations', 'ingest.core.db') if m in sys.modules]))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env={**airflow_local.airflow_env(), "WAREHOUSE_URL": "postgresql://nobody@127.0.0.1:1/none"})
+                          env=airflow_local.airflow_env(NOWHERE))
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
 
 
 def test_annual_release_dag_run_publishes_the_marts(fresh_db, capsys):
     """`airflow dags test annual_release`: the real DAG, end to end, then the summary from the marts."""
-    assert airflow_local.run_dag("annual_release", json.dumps({})) == 0
+    assert airflow_local.run_dag(fresh_db, "annual_release", json.dumps({})) == 0
     (total,) = query(fresh_db, "select score, rank, rank_of, delta_vs_previous, rank_change_vs_previous "
                                "from marts.v_component_score where index_code = 'PAR_INDEX' and year = 2024 "
                                "and unit_name = 'Lai Châu' and component_code = 'TOTAL'")
@@ -59,7 +62,7 @@ def test_annual_release_dag_run_publishes_the_marts(fresh_db, capsys):
     assert published[0] == "all" and published[1] > 8000
     assert query(fresh_db, "select count(*) from pg_namespace where nspname like 'candidate%%'") == [(0,)]
 
-    text = summary.render()
+    text = summary.render(fresh_db.warehouse)
     assert "Total 85.97 / 100 (85.97% of max), rank 56/63; vs 2023: +0.19 points, −7 places (rank 49 → 56)" in text
     assert "8.2  Tác động đến người dân (Chỉ số SIPAS)                  8.16   10.0   81.60   43/63    +0.19      −2" in text
 
@@ -67,10 +70,10 @@ def test_annual_release_dag_run_publishes_the_marts(fresh_db, capsys):
 def test_targeted_rerun_rebuilds_only_its_partition_and_is_idempotent(fresh_db):
     """A rerun for one index and year republishes that partition only, and with the same inputs every
     mart stays identical (checksums over the ordered rows)."""
-    assert airflow_local.run_dag("annual_release", "{}") == 0
-    before = checksum.mart_checksums()
-    assert airflow_local.run_dag("annual_release", json.dumps({"index": "PAR_INDEX", "year": 2024})) == 0
-    assert checksum.mart_checksums() == before
+    assert airflow_local.run_dag(fresh_db, "annual_release", "{}") == 0
+    before = checksum.mart_checksums(fresh_db.warehouse)
+    assert airflow_local.run_dag(fresh_db, "annual_release", json.dumps({"index": "PAR_INDEX", "year": 2024})) == 0
+    assert checksum.mart_checksums(fresh_db.warehouse) == before
     assert query(fresh_db, "select partitions from audit.publish_log order by published_at") == [("all",), ("PAR_INDEX/2024",)]
     assert query(fresh_db, "select count(*) from marts.fct_component_score where year = 2024 "
                            "and index_code = 'PAR_INDEX' and not is_synthetic") == [(87,)]

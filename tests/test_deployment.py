@@ -13,15 +13,17 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import yaml
 
-from ingest.core import config, db
+from ingest.core import db
+from ingest.core.config import PROJECT_ROOT
 from tests.conftest import query
 
-DOCKER = config.PROJECT_ROOT / "docker"
+DOCKER = PROJECT_ROOT / "docker"
 COMPOSE = DOCKER / "compose.yaml"
 ENV_EXAMPLE = DOCKER / ".env.example"
 VARIABLE = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}")
@@ -115,12 +117,12 @@ def test_no_secret_is_committed():
     literal = re.compile(r"(?i)(password|secret|token)\w*(=|: )['\"]?(?!\$\{|/)[A-Za-z0-9+/_-]{12,}")   # key=value, key: value (not a path)
     assert literal.search("SUPERSET_ADMIN_PASSWORD=s3cr3t-value-42x") and literal.search("  JWT_SECRET: 0a1b2c3d4e5f6a7b")
     assert not literal.search("PASSWORD: ${BI_READER_PASSWORD:?set it}") and not literal.search("PASSWORD=")
-    tracked = subprocess.run(["git", "ls-files", "docker", ".dockerignore"], cwd=config.PROJECT_ROOT,
+    tracked = subprocess.run(["git", "ls-files", "docker", ".dockerignore"], cwd=PROJECT_ROOT,
                              capture_output=True, text=True, check=True).stdout.split()
     for path in tracked:
-        text = (config.PROJECT_ROOT / path).read_text(errors="replace")
+        text = (PROJECT_ROOT / path).read_text(errors="replace")
         assert not literal.search(text), f"{path}: {literal.search(text).group(0)}"
-    ignored = subprocess.run(["git", "check-ignore", "docker/.env"], cwd=config.PROJECT_ROOT, capture_output=True)
+    ignored = subprocess.run(["git", "check-ignore", "docker/.env"], cwd=PROJECT_ROOT, capture_output=True)
     assert ignored.returncode == 0, "docker/.env (the filled-in secrets) must be git-ignored"
 
 
@@ -166,7 +168,7 @@ def _copied_sources(dockerfile: Path) -> list[str]:
 
 
 def test_build_contexts_dockerfiles_and_copied_files_exist():
-    ignored = {line.strip() for line in (config.PROJECT_ROOT / ".dockerignore").read_text().splitlines()
+    ignored = {line.strip() for line in (PROJECT_ROOT / ".dockerignore").read_text().splitlines()
                if line.strip() and not line.startswith("#")}
     for name, service in compose_doc()["services"].items():
         if "build" not in service:
@@ -176,13 +178,13 @@ def test_build_contexts_dockerfiles_and_copied_files_exist():
         assert dockerfile.exists(), f"{name}: {dockerfile}"
         for source in _copied_sources(dockerfile):
             assert (context / source).exists(), f"{dockerfile}: COPY {source} is missing"
-            if context == config.PROJECT_ROOT:
+            if context == PROJECT_ROOT:
                 assert source.rstrip("/").split("/")[0] not in ignored, f"{source} is excluded by .dockerignore"
     assert {".venv", ".state", ".git"} <= ignored
 
 
 def test_images_use_the_same_pins_as_the_local_set_up():
-    makefile = (config.PROJECT_ROOT / "Makefile").read_text()
+    makefile = (PROJECT_ROOT / "Makefile").read_text()
     uv = re.search(r"UV_VERSION := (\S+)", makefile).group(1)
     airflow = (DOCKER / "airflow" / "Dockerfile").read_text()
     assert f"uv=={uv}" in airflow and "-c constraints.txt -e ." in airflow
@@ -212,9 +214,9 @@ def test_airflow_init_script_bootstraps_the_warehouse_and_the_admin(fresh_db, tm
            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{tmp_path / 'airflow.db'}",
            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(tmp_path / "secrets" / "passwords.json"),
            "AIRFLOW_ADMIN_PASSWORD": "admin-pw-from-env", "BI_READER_PASSWORD": "bi-pw-from-env",
-           "WAREHOUSE_URL": fresh_db.url}
+           "WAREHOUSE_URL": fresh_db.warehouse.url}
     done = subprocess.run(["bash", str(DOCKER / "airflow" / "init.sh")], env=env, capture_output=True, text=True,
-                          cwd=config.PROJECT_ROOT, timeout=300)
+                          cwd=PROJECT_ROOT, timeout=300)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert json.loads((tmp_path / "secrets" / "passwords.json").read_text()) == {"admin": "admin-pw-from-env"}
     assert oct((tmp_path / "secrets" / "passwords.json").stat().st_mode & 0o777) == "0o600"
@@ -224,18 +226,17 @@ def test_airflow_init_script_bootstraps_the_warehouse_and_the_admin(fresh_db, tm
     assert query(fresh_db, "select count(*) from pg_namespace where nspname in ('raw', 'audit', 'marts')") == [(3,)]
 
 
-def test_bootstrap_without_bi_password_leaves_the_role_as_it_is(fresh_db, monkeypatch):
-    monkeypatch.setenv("BI_READER_PASSWORD", "first")
-    db.bootstrap(fresh_db)
-    monkeypatch.delenv("BI_READER_PASSWORD")
-    db.bootstrap(fresh_db)   # the local development set-up: no variable, nothing changes
+def test_bootstrap_without_bi_password_leaves_the_role_as_it_is(fresh_db):
+    db.bootstrap(replace(fresh_db, bi_reader_password="first"))
+    db.bootstrap(replace(fresh_db, bi_reader_password=""))   # the local development set-up: nothing changes
     ((verifier,),) = query(fresh_db, "select rolpassword from pg_authid where rolname = 'bi_reader'")
     assert _scram_matches(verifier, "first")
 
 
-def test_metadata_init_script_creates_airflow_and_superset_databases(server):
+def test_metadata_init_script_creates_airflow_and_superset_databases(settings):
     """docker/postgres/metadata-init.sh as the postgres image runs it (once, on an empty volume)."""
     names = ("airflow", "superset")
+    server = settings.warehouse
 
     def cleanup():
         with db.admin_cursor(server) as cur:
@@ -243,7 +244,7 @@ def test_metadata_init_script_creates_airflow_and_superset_databases(server):
                 cur.execute(f"drop database if exists {name} with (force)")
                 cur.execute(f"drop role if exists {name}")
 
-    admin = server.with_database("postgres")
+    admin = settings.on_database("postgres")
     if query(admin, "select count(*) from pg_roles where rolname in ('airflow', 'superset')") != [(0,)]:
         pytest.skip("this PostgreSQL already has roles named airflow/superset; not touching them")
     env = {**os.environ, "PGHOST": server.host, "PGPORT": str(server.port), "POSTGRES_USER": server.user,
@@ -261,19 +262,20 @@ def test_metadata_init_script_creates_airflow_and_superset_databases(server):
         cleanup()
 
 
-def test_backup_restores_raw_and_marts(published_db, server, tmp_path):
+def test_backup_restores_raw_and_marts(published_db, tmp_path):
     """The operations guide's backup: pg_dump -Fc, then pg_restore into an empty database."""
     tools = {name: shutil.which(name) for name in ("pg_dump", "pg_restore")}
     if not all(tools.values()):
         pytest.skip("pg_dump/pg_restore are not installed (Debian's postgresql-client)")
     dump = tmp_path / "governance.dump"
-    subprocess.run([tools["pg_dump"], "-Fc", "-f", str(dump), published_db.url], check=True, timeout=120)
-    restored = server.with_database(f"{published_db.database}_restored")
-    db.drop_database(restored)
-    with db.admin_cursor(server) as cur:
-        cur.execute(f'create database "{restored.database}"')
+    subprocess.run([tools["pg_dump"], "-Fc", "-f", str(dump), published_db.warehouse.url], check=True, timeout=120)
+    restored = published_db.on_database(f"{published_db.warehouse.database}_restored")
+    db.drop_database(restored.warehouse)
+    with db.admin_cursor(restored.warehouse) as cur:
+        cur.execute(f'create database "{restored.warehouse.database}"')
     try:
-        subprocess.run([tools["pg_restore"], "--no-owner", "-d", restored.url, str(dump)], check=True, timeout=120)
+        subprocess.run([tools["pg_restore"], "--no-owner", "-d", restored.warehouse.url, str(dump)], check=True,
+                       timeout=120)
         for table in ("raw.releases", "raw.release_files", "raw.component_scores", "raw.methodology_components",
                       "marts.fct_component_score", "marts.dim_release", "marts.v_component_score"):
             rows = f"select * from {table}"
@@ -281,4 +283,4 @@ def test_backup_restores_raw_and_marts(published_db, server, tmp_path):
         assert query(restored, "select count(*) from marts.v_component_score", user="bi_reader") == \
             query(published_db, "select count(*) from marts.v_component_score")
     finally:
-        db.drop_database(restored)
+        db.drop_database(restored.warehouse)

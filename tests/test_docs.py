@@ -20,7 +20,7 @@ def _normal(text: str | None) -> str:
 
 
 def test_every_published_mart_and_column_is_documented(published_db):
-    marts = superset_bundle.documented_marts()
+    marts = superset_bundle.documented_marts(published_db.dbt_dir)
     published = {name for (name,) in query(published_db, PUBLISHED)}
     assert published == set(marts)
     for name, model in marts.items():
@@ -31,7 +31,7 @@ def test_every_published_mart_and_column_is_documented(published_db):
 
 def test_bi_tools_read_the_descriptions_from_the_published_marts(published_db):
     """persist_docs writes comments into the candidate; publish carries them into marts (tables and views)."""
-    for name, model in superset_bundle.documented_marts().items():
+    for name, model in superset_bundle.documented_marts(published_db.dbt_dir).items():
         (relation,) = query(published_db, "select obj_description(%s::regclass, 'pg_class')", (f"marts.{name}",))
         assert _normal(relation[0]) == _normal(model["description"]), name
         comments = dict(query(published_db, "select a.attname, col_description(a.attrelid, a.attnum) from pg_attribute a "
@@ -45,12 +45,12 @@ def test_bi_tools_read_the_descriptions_from_the_published_marts(published_db):
 
 def test_publish_docs_dag_builds_a_site_that_renders(published_db):
     """`airflow dags test publish_docs`, then the landing page, dbt docs and GX Data Docs in Chromium."""
-    assert airflow_local.run_dag("publish_docs") == 0
-    site = docs.docs_dir()
+    assert airflow_local.run_dag(published_db, "publish_docs") == 0
+    site = published_db.docs_dir
     assert {p.name for p in (site / "dbt").iterdir()} == set(docs.DBT_SITE_FILES)
     with serve_directory(site) as base:
         landing = rendered_text(f"{base}/index.html", budget_ms=2000)
-        for name in superset_bundle.documented_marts():
+        for name in superset_bundle.documented_marts(published_db.dbt_dir):
             assert f"marts.{name}" in landing
         assert "Tổng quan chỉ số quản trị của tỉnh (province overview)" in landing   # the exposure
 
@@ -91,12 +91,12 @@ COLUMN = {"name": "a", "data_type": "text", "description": "A column."}
 @pytest.mark.parametrize("bad, error", [({"columns": []}, "needs a description"),
                                         ({"description": ""}, "needs a description"),
                                         ({"columns": [COLUMN, COLUMN]}, r"lists a column twice: \['a'\]")])
-def test_a_mart_without_docs_is_refused(tmp_path, monkeypatch, bad, error):
+def test_a_mart_without_docs_is_refused(tmp_path, bad, error):
     import yaml
 
     model = {"name": "fct_new", "description": "A new mart.", "columns": [COLUMN], **bad}
-    (tmp_path / "sub").mkdir()   # marts in sub-folders are read too
-    (tmp_path / "sub" / "_sub__models.yml").write_text(yaml.safe_dump({"version": 2, "models": [model]}))
-    monkeypatch.setattr(superset_bundle, "MARTS_YML_DIR", tmp_path)
+    folder = tmp_path / "models" / "marts" / "sub"   # marts in sub-folders are read too
+    folder.mkdir(parents=True)
+    (folder / "fct_new.yml").write_text(yaml.safe_dump({"version": 2, "models": [model]}))
     with pytest.raises(ValueError, match=f"mart fct_new {error}"):
-        superset_bundle.documented_marts()
+        superset_bundle.documented_marts(tmp_path)

@@ -6,18 +6,19 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from ingest.core import config
 from ingest.core.errors import InputError
 from ingest.sources import layouts, methodology
 from ingest.sources.reference import unit_directory
+from tests.conftest import BUNDLED
 
-PCI_2021_CSV = config.DATA_DIR / "reports/national_releases/pci_2021.csv"
-PCI_2021_XLSX = config.RELEASES_DIR / "pci/2021/1/pci_2021.xlsx"
-PCI = methodology.load("PCI", "2016")
+PCI_2021_CSV = BUNDLED.data_dir / "reports/national_releases/pci_2021.csv"
+PCI_2021_XLSX = BUNDLED.releases_dir / "pci/2021/1/pci_2021.xlsx"
+PCI = methodology.load("PCI", "2016", BUNDLED.methodology_dir)
 
 
-def _read(path, layout):
-    return layouts.read_layout(path, layout, PCI, unit_directory()).rows
+def _read(path, layout_name):
+    layout = layouts.load_layout(layout_name, BUNDLED.layouts_dir)
+    return layouts.read_layout(path, layout, PCI, unit_directory(BUNDLED.reference_dir)).rows
 
 
 def test_published_xlsx_sample_reads_like_the_collected_table():
@@ -38,8 +39,8 @@ def test_published_xlsx_sample_reads_like_the_collected_table():
 
 
 def test_trailing_zero_and_numeric_cells_are_read_as_written(tmp_path):
-    records = layouts.read_records(PCI_2021_CSV, layouts.load_layout("national_releases_pci"))
-    layout = layouts.load_layout("pci_province_table_vi")
+    records = layouts.read_records(PCI_2021_CSV, layouts.load_layout("national_releases_pci", BUNDLED.layouts_dir))
+    layout = layouts.load_layout("pci_province_table_vi", BUNDLED.layouts_dir)
     written = layouts.write_table(records, layout, tmp_path / "t.xlsx")
     rows = {(r.unit_name, r.component_code): r.score for r in _read(written, "pci_province_table_vi")}
     assert str(rows[("Hà Nội", "TOTAL")]) == "68.60"          # printed with its trailing zero
@@ -83,10 +84,11 @@ def test_missing_column_and_wrong_sheet_are_named(tmp_path):
 
 def test_rank_only_rows_are_anchors_not_scores():
     """A national excerpt may print a rank without a score: read as a record, refused as a score row."""
-    path = config.DATA_DIR / "reports/national_releases/par_index_2024.csv"
-    records = layouts.read_records(path, layouts.load_layout("national_releases_total_rank"))
+    path = BUNDLED.data_dir / "reports/national_releases/par_index_2024.csv"
+    records = layouts.read_records(path, layouts.load_layout("national_releases_total_rank", BUNDLED.layouts_dir))
     assert [(r["unit_name"], r["score"], r["rank"]) for _, r in records] == [
         ("Hải Phòng", "96.17", "1"), ("Bà Rịa - Vũng Tàu", "", "2"), ("Hà Nội", "", "3"), ("Lai Châu", "85.97", "56")]
     with pytest.raises(InputError, match="row 3, column 'score': score is empty"):
-        layouts.read_layout(path, "national_releases_total_rank", methodology.load("PAR_INDEX", "2024"),
-                            unit_directory())
+        layouts.read_layout(path, layouts.load_layout("national_releases_total_rank", BUNDLED.layouts_dir),
+                            methodology.load("PAR_INDEX", "2024", BUNDLED.methodology_dir),
+                            unit_directory(BUNDLED.reference_dir))

@@ -5,12 +5,11 @@ from decimal import Decimal
 
 import pytest
 
-from ingest.core import config
 from ingest.core.errors import InputError
 from ingest.load import load
-from tests.conftest import copy_release, query, rewrite_release
+from tests.conftest import BUNDLED, copy_release, query, rewrite_release
 
-MANIFEST_2024 = config.RELEASES_DIR / "par_index/2024/1/release.yaml"
+MANIFEST_2024 = BUNDLED.releases_dir / "par_index/2024/1/release.yaml"
 
 
 def _raw_counts(wh):
@@ -19,7 +18,7 @@ def _raw_counts(wh):
 
 
 def test_load_lands_rows_with_lineage(fresh_db):
-    result = load.load_release(MANIFEST_2024, "t1")
+    result = load.load_release(fresh_db, MANIFEST_2024, "t1")
     files = query(fresh_db, "select file_name, row_count, is_synthetic from raw.release_files order by file_name")
     assert files == [("national.csv", 1, False), ("scores.csv", 86, False), ("synthetic.csv", files[2][1], True)]
     assert (result.action, result.rows) == ("loaded", 87 + files[2][1])
@@ -36,10 +35,10 @@ def test_load_lands_rows_with_lineage(fresh_db):
 
 
 def test_loading_the_same_release_again_changes_nothing(fresh_db):
-    load.load_release(MANIFEST_2024, "t1")
+    load.load_release(fresh_db, MANIFEST_2024, "t1")
     before = query(fresh_db, "select release_id, component_code, loaded_at from raw.component_scores order by 1, 2")
     counts = _raw_counts(fresh_db)
-    assert load.load_release(MANIFEST_2024, "t2").action == "unchanged"
+    assert load.load_release(fresh_db, MANIFEST_2024, "t2").action == "unchanged"
     assert _raw_counts(fresh_db) == counts
     assert query(fresh_db, "select release_id, component_code, loaded_at from raw.component_scores order by 1, 2") == before
 
@@ -49,17 +48,17 @@ def test_bad_file_loads_nothing(fresh_db, tmp_path):
     text = (manifest.parent / "scores.csv").read_text(encoding="utf-8").replace("Lai Châu,province,3.4,5,", "Lai Châu,province,3.4,5;0,")
     rewrite_release(manifest, data_text=text)
     with pytest.raises(InputError) as caught:
-        load.load_release(manifest, "t1")
+        load.load_release(fresh_db, manifest, "t1")
     assert "scores.csv, row 23, column 'score'" in str(caught.value)
     assert _raw_counts(fresh_db) == (0, 0, 0)
 
 
 def test_same_edition_with_other_content_is_refused(fresh_db, tmp_path):
-    load.load_release(MANIFEST_2024, "t1")
+    load.load_release(fresh_db, MANIFEST_2024, "t1")
     manifest = copy_release(tmp_path, "PAR_INDEX", 2024)
     text = (manifest.parent / "scores.csv").read_text(encoding="utf-8").replace(",1.92,", ",1.93,")
     rewrite_release(manifest, data_text=text)
     counts = _raw_counts(fresh_db)
     with pytest.raises(InputError, match="already loaded with different content; a corrected release is a new edition"):
-        load.load_release(manifest, "t2")
+        load.load_release(fresh_db, manifest, "t2")
     assert _raw_counts(fresh_db) == counts

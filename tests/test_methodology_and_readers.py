@@ -8,13 +8,14 @@ import pytest
 from ingest.core.errors import InputError
 from ingest.sources import methodology, readers
 from ingest.sources.reference import unit_directory
+from tests.conftest import BUNDLED
 
 HEADER = "unit_name,unit_type,component_code,score,rank,rank_of,source_ref\n"
 
 
 @pytest.mark.parametrize("version", ["2023", "2024"])
 def test_par_index_fields_add_up_to_100(version):
-    method = methodology.load("PAR_INDEX", version)
+    method = methodology.load("PAR_INDEX", version, BUNDLED.methodology_dir)
     fields = [c for c in method.components.values() if c.level == "field"]
     assert len(fields) == 8
     assert sum(c.max_score for c in fields) == Decimal("100")
@@ -23,7 +24,7 @@ def test_par_index_fields_add_up_to_100(version):
 
 
 def test_2024_field_maxima_and_changed_criteria():
-    new, old = methodology.load("PAR_INDEX", "2024"), methodology.load("PAR_INDEX", "2023")
+    new, old = methodology.load("PAR_INDEX", "2024", BUNDLED.methodology_dir), methodology.load("PAR_INDEX", "2023", BUNDLED.methodology_dir)
     assert [float(new.components[str(i)].max_score) for i in range(1, 9)] == [9.5, 10, 13, 10.5, 15, 12, 13.5, 16.5]
     assert (old.components["3.2"].max_score, new.components["3.2"].max_score) == (Decimal("3.0"), Decimal("3.5"))
     assert new.components["3.2"].comparable_with_previous is False
@@ -33,7 +34,7 @@ def test_2024_field_maxima_and_changed_criteria():
 def _read(tmp_path, body: str):
     path = tmp_path / "scores.csv"
     path.write_text(HEADER + body, encoding="utf-8")
-    return readers.read_canonical(path, methodology.load("PAR_INDEX", "2024"), unit_directory())
+    return readers.read_canonical(path, methodology.load("PAR_INDEX", "2024", BUNDLED.methodology_dir), unit_directory(BUNDLED.reference_dir))
 
 
 def test_reads_and_resolves_units(tmp_path):

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from ingest.sources import methodology
+from tests.conftest import BUNDLED
 
 
 def _maxima(method, level):
@@ -13,7 +14,7 @@ def _maxima(method, level):
 
 
 def test_par_index_2018_2021_fields_with_sipas_inside_field_8():
-    method = methodology.load("PAR_INDEX", "2018")
+    method = methodology.load("PAR_INDEX", "2018", BUNDLED.methodology_dir)
     assert (method.first_year, method.last_year) == (2018, 2021)
     assert _maxima(method, "field") == [8.5, 10, 14, 12, 14, 12.5, 13, 16]
     sipas = method.components["8.SIPAS"]
@@ -22,8 +23,8 @@ def test_par_index_2018_2021_fields_with_sipas_inside_field_8():
 
 
 def test_par_index_2022_changes_the_fields_and_keeps_the_total_comparable():
-    new, old = methodology.load("PAR_INDEX", "2022"), methodology.load("PAR_INDEX", "2018")
-    assert new.previous_version == "2018" and methodology.load("PAR_INDEX", "2023").previous_version == "2022"
+    new, old = methodology.load("PAR_INDEX", "2022", BUNDLED.methodology_dir), methodology.load("PAR_INDEX", "2018", BUNDLED.methodology_dir)
+    assert new.previous_version == "2018" and methodology.load("PAR_INDEX", "2023", BUNDLED.methodology_dir).previous_version == "2022"
     assert _maxima(new, "field") == [9.5, 10, 13, 10.5, 15, 12, 13.5, 16.5]
     assert new.components["8.1"].max_score + new.components["8.2"].max_score == new.components["8"].max_score
     assert new.components["TOTAL"].comparable_with_previous is True
@@ -34,7 +35,7 @@ def test_par_index_2022_changes_the_fields_and_keeps_the_total_comparable():
 
 
 def test_papi_from_six_to_eight_dimensions():
-    six, eight = methodology.load("PAPI", "2011"), methodology.load("PAPI", "2018")
+    six, eight = methodology.load("PAPI", "2011", BUNDLED.methodology_dir), methodology.load("PAPI", "2018", BUNDLED.methodology_dir)
     assert eight.previous_version == "2011"
     for method, count in ((six, 6), (eight, 8)):
         dimensions = [c for c in method.components.values() if c.level == "dimension"]
@@ -50,7 +51,7 @@ def test_papi_from_six_to_eight_dimensions():
     ("PCI", "2016", ["TOTAL"] + [str(i) for i in range(1, 11)]),
 ])
 def test_sipas_and_pci(index, version, required):
-    method = methodology.load(index, version)
+    method = methodology.load(index, version, BUNDLED.methodology_dir)
     assert [c for c, m in method.components.items() if m.required] == required
     assert method.components["TOTAL"].max_score == Decimal(100)
     if index == "PCI":   # a weighted total: sub-index maxima are not printed, so no parent = sum applies

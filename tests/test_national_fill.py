@@ -8,23 +8,24 @@ from decimal import Decimal
 import pytest
 import yaml
 
-from ingest.core import config
-from ingest.curation import packaging as report_packages
+from ingest.curation import packaging
 from ingest.sources import layouts, methodology, packages
 from ingest.sources.reference import unit_directory
 from ingest.synthetic import fill_values, national_fill
+from tests.conftest import BUNDLED
 
-RELEASES = sorted(p.parent.relative_to(config.RELEASES_DIR).as_posix()
-                  for p in config.RELEASES_DIR.glob("*/*/*/release.yaml")
+RELEASES = sorted(p.parent.relative_to(BUNDLED.releases_dir).as_posix()
+                  for p in BUNDLED.releases_dir.glob("*/*/*/release.yaml")
                   if any(f.synthetic for f in packages.read_manifest(p).files))   # completed by the national fill
 
 
 def _rows(release_path: str):
     """(row, is_synthetic) for every row of every file of a bundled release."""
-    release = packages.read_manifest(config.RELEASES_DIR / release_path / "release.yaml")
-    method = methodology.load(release.index_code, release.methodology_version)
+    release = packages.read_manifest(BUNDLED.releases_dir / release_path / "release.yaml")
+    method = methodology.load(release.index_code, release.methodology_version, BUNDLED.methodology_dir)
     rows = [(row, item.synthetic) for item in release.files
-            for row in layouts.read_file(release.folder / item.name, item.layout, method, unit_directory()).rows]
+            for row in layouts.read_file(release.folder / item.name, item.layout, BUNDLED.layouts_dir, method,
+                                         unit_directory(BUNDLED.reference_dir)).rows]
     return release, method, rows
 
 
@@ -47,7 +48,7 @@ def test_fill_keeps_every_guarantee(release_path):
     tree = fill_values.tree_of(method)
     units = {r.unit_code for r, _ in rows}
     # Every province of the year (PAPI 2023: 61, Quảng Ninh and Bình Dương had no score).
-    expected = {p.code for p in fill_values.provinces(release.year)}
+    expected = {p.code for p in fill_values.provinces(release.year, BUNDLED.reference_dir)}
     if release_path == "papi/2023/1":
         expected -= {"22", "74"}
     assert units == expected
@@ -95,7 +96,7 @@ def test_par_index_2024_ranks_and_region_order_hold():
     _, _, rows = _rows("par_index/2024/1")
     totals = {r.unit_name: r.score for r, _ in rows if r.component_code == "TOTAL"}
     assert sum(1 for s in totals.values() if s > Decimal("85.97")) == 55
-    region = [p for p in fill_values.provinces(2024) if p.region == "Trung du và miền núi phía Bắc"]
+    region = [p for p in fill_values.provinces(2024, BUNDLED.reference_dir) if p.region == "Trung du và miền núi phía Bắc"]
     order = [p.name for p in sorted(region, key=lambda p: -totals[p.name])]
     assert order == ["Thái Nguyên", "Yên Bái", "Phú Thọ", "Sơn La", "Bắc Giang", "Lào Cai", "Hà Giang", "Điện Biên",
                      "Hòa Bình", "Lạng Sơn", "Tuyên Quang", "Lai Châu", "Bắc Kạn", "Cao Bằng"]
@@ -116,39 +117,40 @@ def test_ranks_stated_through_printed_changes_and_places_hold():
 
 
 def test_same_seed_same_files_other_seed_other_fill(tmp_path):
-    spec = yaml.safe_load((config.DATA_DIR / "reports/par_index_2024_analysis/packaging.yaml").read_text(encoding="utf-8"))
-    first = report_packages.build(config.DATA_DIR / "reports/par_index_2024_analysis", releases_dir=tmp_path / "a")[0]
-    again = report_packages.build(config.DATA_DIR / "reports/par_index_2024_analysis", releases_dir=tmp_path / "b")[0]
+    spec = yaml.safe_load((BUNDLED.data_dir / "reports/par_index_2024_analysis/packaging.yaml").read_text(encoding="utf-8"))
+    first = packaging.build(BUNDLED, BUNDLED.data_dir / "reports/par_index_2024_analysis", releases_dir=tmp_path / "a")[0]
+    again = packaging.build(BUNDLED, BUNDLED.data_dir / "reports/par_index_2024_analysis", releases_dir=tmp_path / "b")[0]
     assert filecmp.cmp(first.parent / "synthetic.csv", again.parent / "synthetic.csv", shallow=False)
     assert spec["releases"][0]["national_fill"]["seed"] == 2024
     # `govwh fill-national` makes the fill again from release.yaml alone: same seed, same bytes.
-    national_fill.refill(first)
+    national_fill.refill(BUNDLED, first)
     assert filecmp.cmp(first.parent / "synthetic.csv", again.parent / "synthetic.csv", shallow=False)
     assert filecmp.cmp(first, again, shallow=False)
     # Another seed: other generated values, the same printed figures and ranks.
     doc = yaml.safe_load(first.read_text(encoding="utf-8"))
     doc["fill"]["seed"] = 7
     first.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    national_fill.refill(first)
+    national_fill.refill(BUNDLED, first)
     assert not filecmp.cmp(first.parent / "synthetic.csv", again.parent / "synthetic.csv", shallow=False)
     assert filecmp.cmp(first.parent / "scores.csv", again.parent / "scores.csv", shallow=False)
     release = packages.read_manifest(first)
-    method = methodology.load("PAR_INDEX", "2024")
+    method = methodology.load("PAR_INDEX", "2024", BUNDLED.methodology_dir)
     rows = [r for f in release.files
-            for r in layouts.read_file(first.parent / f.name, f.layout, method, unit_directory()).rows]
+            for r in layouts.read_file(first.parent / f.name, f.layout, BUNDLED.layouts_dir, method,
+                                       unit_directory(BUNDLED.reference_dir)).rows]
     totals = sorted((r.score for r in rows if r.component_code == "TOTAL"), reverse=True)
     assert totals.index(Decimal("85.97")) == 55 and totals[0] == Decimal("96.17")
 
 
 def test_contradicting_anchors_are_refused(tmp_path):
     """A printed rank that cannot hold (two provinces given the same place) stops the fill; nothing is guessed."""
-    method = methodology.load("SIPAS", "2022")
+    method = methodology.load("SIPAS", "2022", BUNDLED.methodology_dir)
     tree = fill_values.tree_of(method)
     anchors = fill_values.Anchors(facts={("12", "TOTAL"): fill_values.Fact(8151, 55, "a"),
                                            ("80", "TOTAL"): fill_values.Fact(None, 55, "b")})
     with pytest.raises(fill_values.FillError, match="rank 55 of .* cannot be given"):
-        fill_values.generate(tree, 2024, anchors, seed=1, decimals=2, where=tmp_path)
+        fill_values.generate(tree, fill_values.provinces(2024, BUNDLED.reference_dir), anchors, seed=1, decimals=2, where=tmp_path)
     anchors = fill_values.Anchors(facts={("12", "TOTAL"): fill_values.Fact(8151, 55, "a"),
                                            ("80", "TOTAL"): fill_values.Fact(8271, 56, "b")})
     with pytest.raises(fill_values.FillError):
-        fill_values.generate(tree, 2024, anchors, seed=1, decimals=2, where=tmp_path)
+        fill_values.generate(tree, fill_values.provinces(2024, BUNDLED.reference_dir), anchors, seed=1, decimals=2, where=tmp_path)

@@ -106,9 +106,9 @@ def test_province_time_series(published_db):
     assert regions == [(14, 14)]
 
 
-def _candidate_copy(wh, schema: str) -> None:
+def _candidate_copy(settings, schema: str) -> None:
     """A candidate schema holding the published marts (what a later run would check)."""
-    with db.transaction(wh) as cur:
+    with db.transaction(settings.warehouse) as cur:
         cur.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(schema)))
         cur.execute(sql.SQL("create schema {}").format(sql.Identifier(schema)))
         for table in ("dim_index", "dim_methodology_component", "dim_release", "dim_unit", "fct_component_score"):
@@ -119,12 +119,12 @@ def _candidate_copy(wh, schema: str) -> None:
 def test_national_release_checks_block_a_missing_province_and_a_broken_rank(published_db):
     schema = "candidate__national_checks"
     _candidate_copy(published_db, schema)
-    with db.transaction(published_db) as cur:
+    with db.transaction(published_db.warehouse) as cur:
         cur.execute(f"delete from {schema}.fct_component_score where release_id = 'SIPAS/2022/1' and unit_code = '01'")
         cur.execute(f"update {schema}.fct_component_score set computed_rank = 57 where release_id = 'PAR_INDEX/2024/1' "
                     "and unit_code = '12' and component_code = 'TOTAL'")
     with pytest.raises(checks.BlockingCheckFailed, match="complete_release_has_every_province"):
-        checks.validate_candidate(schema, "tests__national_checks",   # the suites on national scores
+        checks.validate_candidate(published_db, schema, "tests__national_checks",   # the suites on national scores
                                   [s for s, table in checks.SUITES.items() if table == "fct_component_score"])
     findings = query(published_db, """select severity, expectation, release_id, unit_code, component_code, observed,
         expected from audit.findings where run_id = 'tests__national_checks' and severity = 'critical' order by 2""")
@@ -133,5 +133,5 @@ def test_national_release_checks_block_a_missing_province_and_a_broken_rank(publ
          "every province of 2022 (the release is complete)"),
         ("critical", "computed_rank_equals_printed_rank_in_filled_release", "PAR_INDEX/2024/1", "12", "TOTAL", "56",
          "computed rank 57/63")]
-    with db.transaction(published_db) as cur:
+    with db.transaction(published_db.warehouse) as cur:
         cur.execute(sql.SQL("drop schema {} cascade").format(sql.Identifier(schema)))

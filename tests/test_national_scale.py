@@ -5,25 +5,28 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import yaml
 
-from ingest.core import checksum, config
+from ingest.core import checksum
+from ingest.core.config import Settings
 from ingest.sources import packages
-from ingest.synthetic import communes, generated, national_scale
+from ingest.synthetic import communes, national_scale
+from ingest.synthetic.generated import Summary
 from ingest.wap import transform
-from tests.conftest import query
+from tests.conftest import BUNDLED, PROJECT, query
 
 SCALE = 0.02      # 66 communes: the same shapes as the default scale, in seconds
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory) -> tuple[Path, generated.Summary]:
+def generated(tmp_path_factory) -> tuple[Path, Summary]:
     out = tmp_path_factory.mktemp("national_scale") / "data"
-    return out, national_scale.generate(out, scale=SCALE, seed=7)
+    return out, national_scale.generate(BUNDLED, out, scale=SCALE, seed=7)
 
 
 def _commune_rows(files: list[Path]) -> int:
@@ -32,7 +35,7 @@ def _commune_rows(files: list[Path]) -> int:
 
 def test_same_seed_same_files_and_everything_generated_says_synthetic(generated, tmp_path):
     out, summary = generated
-    again = national_scale.generate(tmp_path / "again", scale=SCALE, seed=7)
+    again = national_scale.generate(BUNDLED, tmp_path / "again", scale=SCALE, seed=7)
     assert [(f.relative_to(out), packages.sha256_of(f)) for f in summary.files] \
         == [(f.relative_to(tmp_path / "again"), packages.sha256_of(f)) for f in again.files]
     assert (out / "reference/units.csv").read_bytes() == (tmp_path / "again/reference/units.csv").read_bytes()
@@ -47,17 +50,17 @@ def test_same_seed_same_files_and_everything_generated_says_synthetic(generated,
 
 def test_real_releases_are_carried_unchanged(generated):
     out, _ = generated
-    for manifest in config.RELEASES_DIR.glob("*/*/*/release.yaml"):
+    for manifest in BUNDLED.releases_dir.glob("*/*/*/release.yaml"):
         for item in yaml.safe_load(manifest.read_text(encoding="utf-8"))["files"]:
             source = manifest.parent / item["name"]
-            assert (out / "releases" / source.relative_to(config.RELEASES_DIR)).read_bytes() == source.read_bytes()
+            assert (out / "releases" / source.relative_to(BUNDLED.releases_dir)).read_bytes() == source.read_bytes()
 
 
 def test_default_scale_holds_at_least_five_million_fact_rows(generated):
     """Commune rows grow with the number of communes, national rows do not: extrapolate to 3,321 communes."""
     _, summary = generated
     commune_rows = _commune_rows(summary.files)
-    assert commune_rows == summary.communes * len(communes.commune_tree()[0].codes) * 4 \
+    assert commune_rows == summary.communes * len(communes.commune_tree(BUNDLED.methodology_dir)[0].codes) * 4 \
         * communes.QUARTERS * len(national_scale.DEFAULT_COMMUNE_YEARS)
     national_rows = summary.rows - commune_rows
     assert national_rows > 4 * 10 * 34     # every index, ten years, at least the 34 provinces
@@ -66,13 +69,13 @@ def test_default_scale_holds_at_least_five_million_fact_rows(generated):
 
 def test_refuses_to_write_into_the_bundled_data():
     with pytest.raises(ValueError, match="refusing"):
-        national_scale.generate(config.DATA_DIR / "generated")
+        national_scale.generate(BUNDLED, BUNDLED.data_dir / "generated")
 
 
-def _pipeline(data_dir: Path, *selection: str) -> None:
-    env = {**os.environ, "GOVWH_DATA_DIR": str(data_dir)}
+def _pipeline(settings: Settings, *selection: str) -> None:
+    env = {**os.environ, **settings.environment()}
     subprocess.run([sys.executable, "-m", "ingest.cli", "pipeline", *selection], env=env, check=True,
-                   cwd=config.PROJECT_ROOT)
+                   cwd=PROJECT)
 
 
 def _new_edition(release: Path, reason: str) -> Path:
@@ -96,7 +99,8 @@ def test_national_scale_data_through_the_pipeline_and_a_correction(generated, fr
     source, summary = generated
     data_dir = tmp_path / "data"
     shutil.copytree(source, data_dir)
-    _pipeline(data_dir)
+    on_generated = replace(fresh_db, data_dir=data_dir)
+    _pipeline(on_generated)
 
     provinces = dict(query(fresh_db, "select year, count(distinct unit_code) from marts.fct_component_score "
                                      "where index_code = 'PAR_INDEX' and component_code = 'TOTAL' "
@@ -106,14 +110,14 @@ def test_national_scale_data_through_the_pipeline_and_a_correction(generated, fr
     assert query(fresh_db, "select count(*), bool_and(is_synthetic), count(distinct unit_code) "
                            "from marts.fct_unit_score_history where unit_type = 'commune'") \
         == [(generated_commune_rows, True, summary.communes)]
-    commune_marts = {name: value for name, value in checksum.mart_checksums().items() if "unit" in name}
+    commune_marts = {name: value for name, value in checksum.mart_checksums(fresh_db.warehouse).items() if "unit" in name}
 
     # A correction of one national release rebuilds its index's partitions only: the communes' marts stay
     # as they were (the provincial models are not even built) and the corrected value is published.
     corrected = _new_edition(data_dir / "releases/pci/2020/1", "test: a corrected national release")
     corrected_line = (corrected / "synthetic.csv").read_text(encoding="utf-8").split("\n")[1].split(",")
-    _pipeline(data_dir, "--index", "PCI", "--year", "2020")
-    assert {name: value for name, value in checksum.mart_checksums().items() if "unit" in name} == commune_marts
+    _pipeline(on_generated, "--index", "PCI", "--year", "2020")
+    assert {name: value for name, value in checksum.mart_checksums(fresh_db.warehouse).items() if "unit" in name} == commune_marts
     assert query(fresh_db, "select f.score, f.edition from marts.fct_component_score f "
                            "join marts.dim_unit u using (unit_key) where f.index_code = 'PCI' and f.year = 2020 "
                            "and u.unit_name = %s and f.component_code = %s",
@@ -126,17 +130,17 @@ def test_national_scale_data_through_the_pipeline_and_a_correction(generated, fr
     history = ("select release_id, count(*) from marts.fct_unit_score_history where index_code = 'PROVINCIAL_PAR' "
                "and year = 2026 group by release_id order by release_id")
     before = query(fresh_db, history)
-    per_edition = summary.communes * len(communes.commune_tree()[0].codes) * 4
+    per_edition = summary.communes * len(communes.commune_tree(BUNDLED.methodology_dir)[0].codes) * 4
     _new_edition(data_dir / "releases/provincial_par/2026/4", "test: a corrected quarterly delivery")
-    _pipeline(data_dir, "--index", "PROVINCIAL_PAR", "--year", "2026")
+    _pipeline(on_generated, "--index", "PROVINCIAL_PAR", "--year", "2026")
     assert query(fresh_db, history) == before + [("PROVINCIAL_PAR/2026/5", per_edition)]
     assert query(fresh_db, "select distinct edition from marts.fct_unit_score where year = 2026 "
                            "and index_code = 'PROVINCIAL_PAR'") == [(5,)]
 
     # Every partial publish above ends where a full refresh of the same inputs ends.
-    partial = checksum.mart_checksums()
-    _pipeline(data_dir)
-    assert checksum.mart_checksums() == partial
+    partial = checksum.mart_checksums(fresh_db.warehouse)
+    _pipeline(on_generated)
+    assert checksum.mart_checksums(fresh_db.warehouse) == partial
 
 
 def test_national_partitions_leave_the_provincial_models_out():

@@ -5,20 +5,19 @@ import filecmp
 
 import pytest
 
-from ingest.core import config
 from ingest.core.errors import InputError
-from ingest.curation import packaging as report_packages
+from ingest.curation import packaging
 from ingest.sources import packages
-from tests.conftest import copy_release, rewrite_release
+from tests.conftest import BUNDLED, copy_release, rewrite_release
 
 
 def test_bundled_packages_are_discovered_in_order():
-    found = [p.relative_to(config.RELEASES_DIR).as_posix() for p in packages.discover("PAR_INDEX")]
+    found = [p.relative_to(BUNDLED.releases_dir).as_posix() for p in packages.discover(BUNDLED.releases_dir, "PAR_INDEX")]
     assert found == [f"par_index/{year}/1/release.yaml" for year in (2018, 2019, 2022, 2023, 2024)]
 
 
 def test_manifest_describes_release():
-    release = packages.read_manifest(config.RELEASES_DIR / "par_index/2024/1/release.yaml")
+    release = packages.read_manifest(BUNDLED.releases_dir / "par_index/2024/1/release.yaml")
     assert (release.release_id, release.methodology_version, release.coverage) == ("PAR_INDEX/2024/1", "2024", "complete")
     assert release.is_synthetic and [(f.name, f.synthetic) for f in release.files] == [
         ("scores.csv", False), ("national.csv", False), ("synthetic.csv", True)]
@@ -59,10 +58,10 @@ REPORT_RELEASES = {
 @pytest.mark.parametrize("report", sorted(REPORT_RELEASES))
 def test_packages_are_rebuilt_identically_from_the_report(tmp_path, report):
     """The committed packages, fill included, are exactly what the report's packaging rule (and seed) produces."""
-    written = report_packages.build(config.DATA_DIR / "reports" / report, releases_dir=tmp_path)
+    written = packaging.build(BUNDLED, BUNDLED.data_dir / "reports" / report, releases_dir=tmp_path)
     assert [m.parent.relative_to(tmp_path).as_posix() for m in written] == REPORT_RELEASES[report]
     for manifest in written:
-        committed = config.RELEASES_DIR / manifest.relative_to(tmp_path)
+        committed = BUNDLED.releases_dir / manifest.relative_to(tmp_path)
         names = ["release.yaml"] + [f.name for f in packages.read_manifest(manifest).files]
         assert sorted(p.name for p in manifest.parent.iterdir()) == sorted(names)
         for name in names:
@@ -72,9 +71,9 @@ def test_packages_are_rebuilt_identically_from_the_report(tmp_path, report):
 def test_first_printing_wins_and_others_stay_for_the_audit():
     """Field 2's 2024 rank is printed as 22 in the first table and 49 later: the package carries 22."""
     rows = {(r[2]): r for r in (line.split(",") for line in
-            (config.RELEASES_DIR / "par_index/2024/1/scores.csv").read_text(encoding="utf-8").splitlines()[1:])}
+            (BUNDLED.releases_dir / "par_index/2024/1/scores.csv").read_text(encoding="utf-8").splitlines()[1:])}
     assert rows["2"][3:6] == ["9.09", "22", "63"]
     assert rows["8.2"][3] == "8.16"           # 8.15 in section 2.8
     assert "TOTAL.appraisal.self_assessed" not in rows
-    printed = (config.DATA_DIR / "reports/par_index_2024_analysis/scores.csv").read_text(encoding="utf-8")
+    printed = (BUNDLED.data_dir / "reports/par_index_2024_analysis/scores.csv").read_text(encoding="utf-8")
     assert "PAR_INDEX,2024,Lai Châu,province,2,,90.90,49,63,,,L177" in printed

@@ -1,14 +1,14 @@
 """dbt, Great Expectations and publish on the sample (no Airflow): values in the marts, checks that block."""
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import psycopg2
 import pytest
 
-from ingest.core import config
 from ingest.wap import checks, pipeline
-from tests.conftest import copy_release, query, rewrite_release
+from tests.conftest import copy_release, linked_data_dir, query, rewrite_release
 
 FIELDS = """select component_code, score, max_score, pct_of_max, rank, rank_of, delta_vs_previous,
                    rank_change_vs_previous
@@ -70,15 +70,15 @@ def test_bi_reader_reads_marts_only(published_db):
             query(published_db, statement, user="bi_reader")
 
 
-def test_blocking_failure_publishes_nothing(published_db, tmp_path, monkeypatch):
+def test_blocking_failure_publishes_nothing(published_db, tmp_path):
     """A corrected edition with a score above its maximum fails the checks; the marts stay as they were."""
     before = query(published_db, "select * from marts.fct_component_score order by release_id, unit_code, component_code")
     manifest = copy_release(tmp_path, "PAR_INDEX", 2024)
     text = (manifest.parent / "scores.csv").read_text(encoding="utf-8").replace(",1,9.41,28,63,", ",1,9.91,28,63,")
     rewrite_release(manifest, data_text=text, edition=2, reason="test: a score above its maximum")
-    monkeypatch.setattr(config, "RELEASES_DIR", tmp_path / "releases")
+    corrected = replace(published_db, data_dir=linked_data_dir(tmp_path, releases=tmp_path / "releases"))
     with pytest.raises(checks.BlockingCheckFailed, match=r"score_within_min_and_max.*PAR_INDEX/2024/2 12 1: 9.91"):
-        pipeline.run_all("PAR_INDEX", 2024, pipeline_name="tests")
+        pipeline.run_all(corrected, "PAR_INDEX", 2024, pipeline_name="tests")
     after = query(published_db, "select * from marts.fct_component_score order by release_id, unit_code, component_code")
     assert after == before
     # The failed candidate stays for inspection until the next run replaces it.

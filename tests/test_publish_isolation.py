@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 from decimal import Decimal
 
 import psycopg2
@@ -10,7 +11,7 @@ import pytest
 
 from ingest.core import config, db
 from ingest.wap import pipeline
-from tests.conftest import copy_release, query, rewrite_release
+from tests.conftest import copy_release, linked_data_dir, query, rewrite_release
 
 STATE = ("select (select count(*) from marts.fct_component_score), (select sum(score) from marts.fct_component_score), "
          "(select count(*) from marts.v_component_score), (select max(edition) from marts.dim_release)")
@@ -18,11 +19,11 @@ STATE = ("select (select count(*) from marts.fct_component_score), (select sum(s
 
 # A correction publishes its partitions (rows deleted and inserted); a full refresh moves the new tables in.
 @pytest.mark.parametrize("selection", [("PAR_INDEX", 2024), (None, None)], ids=["partition", "full-refresh"])
-def test_readers_during_publish_see_old_or_new_never_a_mix(fresh_db, tmp_path, monkeypatch, selection):
+def test_readers_during_publish_see_old_or_new_never_a_mix(fresh_db, tmp_path, selection):
     for year in (2023, 2024):
         copy_release(tmp_path, "PAR_INDEX", year)
-    monkeypatch.setattr(config, "RELEASES_DIR", tmp_path / "releases")
-    pipeline.run_all(pipeline_name="tests")
+    sandbox = replace(fresh_db, data_dir=linked_data_dir(tmp_path, releases=tmp_path / "releases"))
+    pipeline.run_all(sandbox, pipeline_name="tests")
     old = query(fresh_db, STATE)[0]
 
     # A second edition that drops the sub-criteria rows and changes a score.
@@ -39,7 +40,7 @@ def test_readers_during_publish_see_old_or_new_never_a_mix(fresh_db, tmp_path, m
     (second / "release.yaml").write_text(manifest, encoding="utf-8")
 
     seen, errors, stop = set(), [], threading.Event()
-    reader_wh = config.Warehouse(fresh_db.host, fresh_db.port, config.BI_ROLE, "", fresh_db.database)
+    reader_wh = fresh_db.warehouse.as_user(config.BI_ROLE)
 
     def read_continuously():
         conn = db.connect(reader_wh)
@@ -57,9 +58,9 @@ def test_readers_during_publish_see_old_or_new_never_a_mix(fresh_db, tmp_path, m
     readers = [threading.Thread(target=read_continuously) for _ in range(2)]
     for reader in readers:
         reader.start()
-    monkeypatch.setenv("GOVWH_FAILPOINT", "publish.before_commit:2")   # hold the publish open for 2 s
+    holding = replace(sandbox, failpoint="publish.before_commit:2")   # hold the publish open for 2 s
     try:
-        pipeline.run_all(*selection, pipeline_name="tests")
+        pipeline.run_all(holding, *selection, pipeline_name="tests")
         time.sleep(0.5)   # the readers also see the state after the commit
     finally:
         stop.set()

@@ -10,17 +10,18 @@ import shutil
 import struct
 import subprocess
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from ingest.core import config, db
+from ingest.core import db
 from ingest.curation import audit
 from ingest.curation.audit import output
 from ingest.local import airflow_local
 from ingest.reports import province_report, reading
 from tests.browser import CHROMIUM_FLAGS, chromium
-from tests.conftest import query
+from tests.conftest import BUNDLED, PROJECT, query
 
 # The hand-written report's first results table (par_index_2024_analysis L37-L136): score and national rank.
 FIELDS_2024 = {"TOTAL": ("85,97", "56/63"), "1": ("9,41", "28/63"), "2": ("9,09", "22/63"), "3": ("12,98", "49/63"),
@@ -28,20 +29,20 @@ FIELDS_2024 = {"TOTAL": ("85,97", "56/63"), "1": ("9,41", "28/63"), "2": ("9,09"
                "8.1": ("3,69", "50/63"), "8.2": ("8,16", "43/63")}
 # Column positions in the year-on-year table: STT, name, prev max, prev score, prev rank, max, score, %, rank, Δ, Δ rank.
 SCORE, RANK = 6, 8
-REPORT_2024 = config.PROJECT_ROOT / "data/reports/par_index_2024_analysis"
+REPORT_2024 = PROJECT / "data/reports/par_index_2024_analysis"
 
 
-def _region_expected() -> str:
-    with db.transaction() as cur:
+def _region_expected(settings) -> str:
+    with db.transaction(settings.warehouse) as cur:
         present = reading.has_region_rank(cur)
     return "xếp thứ 12/14 trong vùng" if present else "thứ hạng trong vùng Trung du và miền núi phía Bắc: –"
 
 
 @pytest.fixture(scope="module")
-def written(published_db, tmp_path_factory) -> dict[str, Path]:
+def written(published_db, tmp_path_factory) -> dict:
     out = tmp_path_factory.mktemp("report")
-    html_path, docx_path = province_report.write("Lai Châu", "PAR_INDEX", 2024, out)
-    return {"html": html_path, "docx": docx_path}
+    html_path, docx_path = province_report.write(published_db, "Lai Châu", "PAR_INDEX", 2024, out)
+    return {"html": html_path, "docx": docx_path, "region": _region_expected(published_db)}
 
 
 def _table_rows(table) -> dict[str, list[str]]:
@@ -55,7 +56,7 @@ def test_docx_holds_the_headline_and_the_field_table(written):
     text = "\n".join(p.text for p in doc.paragraphs)
     assert ("đạt 85,97/100 điểm (85,97% điểm tối đa), tăng 0,19 điểm so với năm 2023, xếp thứ 56/63, giảm 7 hạng "
             "so với năm 2023 (năm 2023: 85,78 điểm, hạng 49/63)") in text
-    assert _region_expected() in text
+    assert written["region"] in text
     assert "điểm thẩm định đạt 60,10/68 điểm (88,38%), điểm điều tra xã hội học đạt 25,87/32 điểm (80,84%)" in text
     tables = {t.rows[0].cells[1].text: t for t in doc.tables}
     fields = _table_rows(tables["Lĩnh vực / tiêu chí"])
@@ -132,25 +133,25 @@ def test_html_rendered_in_headless_chromium(written, tmp_path):
     assert "<svg" in dom.stdout and "<script" not in dom.stdout
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", dom.stdout)).split())
     assert "85,97" in text and "56/63" in text and "49/63" in text
-    assert _region_expected() in text
+    assert written["region"] in text
     cells = _Cells()
     cells.feed(dom.stdout)
     assert {code: (cells.rows[code][SCORE], cells.rows[code][RANK]) for code in FIELDS_2024} == FIELDS_2024
 
 
-def test_province_report_dag_runs_after_the_publish_asset(published_db, tmp_path, monkeypatch):
+def test_province_report_dag_runs_after_the_publish_asset(published_db, tmp_path):
     """One real Airflow run of the DAG; it is scheduled on the asset annual_release's publish task emits."""
     from airflow.dag_processing.dagbag import DagBag
 
-    bag = DagBag(dag_folder=str(config.PROJECT_ROOT / "dags"))
+    bag = DagBag(dag_folder=str(PROJECT / "dags"))
     consumer = bag.dags["province_report"]
     emitted = bag.dags["annual_release"].get_task("publish_marts").outlets
     assert [a.uri for a in consumer.timetable.asset_condition.objects] == [a.uri for a in emitted]
     assert all(task.retries >= 1 for task in consumer.tasks)
 
-    monkeypatch.setenv("GOVWH_STATE_DIR", str(tmp_path))      # the task process writes its report here
     conf = {"unit": "Lai Châu", "index": "PAR_INDEX", "year": 2024}
-    assert airflow_local.run_dag("province_report", json.dumps(conf)) == 0
+    own_state = replace(published_db, state_dir=tmp_path)      # the task process writes its report here
+    assert airflow_local.run_dag(own_state, "province_report", json.dumps(conf)) == 0
     written = sorted(p.name for p in (tmp_path / "reports").iterdir())
     assert written == ["par_index_2024_lai_chau.docx", "par_index_2024_lai_chau.html"]
     assert "85,97" in (tmp_path / "reports" / written[1]).read_text(encoding="utf-8")
@@ -164,7 +165,7 @@ def _keyed(findings) -> set[tuple]:
 
 
 def test_audit_finds_the_slips_of_the_2024_analysis(published_db, tmp_path):
-    report, findings, note = audit.audit(REPORT_2024)
+    report, findings, note = audit.audit(published_db, REPORT_2024)
     assert note.startswith("compared with marts.v_component_score")
     found = _keyed(findings)
     assert {
@@ -188,14 +189,14 @@ def test_audit_finds_the_slips_of_the_2024_analysis(published_db, tmp_path):
                        "component_code": "2", "measure": "delta", "printed_value": "0.01", "expected_value": "-0.27",
                        "kind": "delta_not_difference", "detail": "9.09 − 9.36 (2024 − 2023, points)"}
     for _ in range(2):                                    # a rerun replaces the report's rows
-        output.store(report, findings)
+        output.store(published_db.warehouse, report, findings)
     assert query(published_db, "select count(*), count(distinct scores_sha256) from audit.report_findings "
                                "where report = 'par_index_2024_analysis'") == [(24, 1)]
 
 
 def test_audit_of_every_report_prints_one_line_each(published_db, tmp_path, capsys):
-    folders = sorted(p.parent for p in (config.PROJECT_ROOT / "data/reports").glob("*/scores.csv"))
-    assert audit.main(folders, tmp_path, brief=True) == 0
+    folders = sorted(p.parent for p in (PROJECT / "data/reports").glob("*/scores.csv"))
+    assert audit.main(published_db, folders, tmp_path, brief=True) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert [line.split(":")[0] for line in lines] == [f.name for f in folders] and len(folders) == 5
     assert lines[1].startswith("par_index_2024_analysis: 24 discrepancies in 156 printed rows")
@@ -221,7 +222,7 @@ def test_audit_kinds_on_synthetic_figures(tmp_path):
     """Made-up figures (not a real report) for the kinds the bundled reports do not contain."""
     (tmp_path / "scores.csv").write_text(SYNTHETIC_SCORES, encoding="utf-8")
     (tmp_path / "methodology.csv").write_text(SYNTHETIC_METHODOLOGY, encoding="utf-8")
-    _, findings, note = audit.audit(tmp_path, with_warehouse=False)
+    _, findings, note = audit.audit(BUNDLED, tmp_path, with_warehouse=False)
     assert note == "not compared with the warehouse"
     assert _keyed(findings) == {
         ("L1", "TOTAL", "pct_of_max", "81.00", "80.00", "pct_not_score_over_max"),
@@ -233,13 +234,13 @@ def test_audit_kinds_on_synthetic_figures(tmp_path):
 def test_audit_compares_a_provinces_own_units_with_the_unit_marts(published_db, tmp_path):
     """The departments' figures are compared with marts.v_unit_score (the province's own index)."""
     folder = tmp_path / "provincial_par_2023_units"
-    shutil.copytree(config.PROJECT_ROOT / "data/reports/provincial_par_2023_units", folder)
+    shutil.copytree(PROJECT / "data/reports/provincial_par_2023_units", folder)
     scores = (folder / "scores.csv").read_text(encoding="utf-8")
     row = "Ban Dân tộc,department,TOTAL,58.23,79.76,3,5"
     assert row in scores
     (folder / "scores.csv").write_text(scores.replace(row, row.replace("58.23", "58.32").replace(",3,5", ",4,5")),
                                        encoding="utf-8")
-    _, findings, note = audit.audit(folder)
+    _, findings, note = audit.audit(published_db, folder)
     assert "marts.v_unit_score" in note
     differs = {(f.unit_name, f.measure, str(f.printed_value), str(f.expected_value)) for f in findings
                if f.kind == "differs_from_warehouse"}

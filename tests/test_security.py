@@ -10,7 +10,7 @@ from ingest.core import config
 from ingest.core.errors import InputError
 from ingest.load import load
 from ingest.wap import transform
-from tests.conftest import copy_release, query, rewrite_release
+from tests.conftest import BUNDLED, PROJECT, copy_release, query, rewrite_release
 
 
 @pytest.mark.parametrize("statement", [
@@ -38,7 +38,7 @@ def test_bi_reader_reads_every_mart(published_db):
 
 def test_psql_as_bi_reader(published_db):
     """The real client a BI user would run: psql with the read-only role."""
-    url = config.Warehouse(published_db.host, published_db.port, config.BI_ROLE, "", published_db.database).url
+    url = published_db.warehouse.as_user(config.BI_ROLE).url
     done = subprocess.run(["psql", url, "-At", "-c", "select score from marts.v_component_score where year = 2024 "
                                                      "and index_code = 'PAR_INDEX' and unit_name = 'Lai Châu' "
                                                      "and component_code = 'TOTAL'"], capture_output=True, text=True)
@@ -53,7 +53,7 @@ def test_hostile_text_from_files_is_data_not_sql(fresh_db, tmp_path):
     text = (manifest.parent / "scores.csv").read_text(encoding="utf-8")
     text = text.replace("par_index_2024_analysis L7\n", "L7'); drop table raw.releases; --\n", 1)
     rewrite_release(manifest, data_text=text)
-    load.load_release(manifest, "t")
+    load.load_release(fresh_db, manifest, "t")
     assert query(fresh_db, "select source_ref from raw.component_scores where component_code = 'TOTAL' "
                            "and unit_code = '12'") == [
         ("L7'); drop table raw.releases; --",)]
@@ -61,22 +61,22 @@ def test_hostile_text_from_files_is_data_not_sql(fresh_db, tmp_path):
     hostile_name = text.replace("Lai Châu,province,TOTAL", "Lai Châu'; drop table raw.releases; --,province,TOTAL")
     second = rewrite_release(manifest, data_text=hostile_name, edition=2, reason="test: a hostile unit name")
     with pytest.raises(InputError, match="unknown province"):
-        load.load_release(second, "t")
+        load.load_release(fresh_db, second, "t")
     assert query(fresh_db, "select count(*) from raw.releases") == [(1,)]
 
 
 def test_partition_and_schema_names_are_checked():
     with pytest.raises(ValueError, match="INDEX/YEAR"):
-        transform.build_candidate("candidate__tests", ["PAR_INDEX/2024') or (true"])
+        transform.build_candidate(BUNDLED, "candidate__tests", ["PAR_INDEX/2024') or (true"])
     with pytest.raises(ValueError, match="candidate schema"):
         transform.check_candidate_name("marts; drop schema raw")
 
 
 def test_no_credentials_in_the_repository():
-    tracked = subprocess.run(["git", "ls-files"], cwd=config.PROJECT_ROOT, capture_output=True, text=True).stdout.split()
+    tracked = subprocess.run(["git", "ls-files"], cwd=PROJECT, capture_output=True, text=True).stdout.split()
     offenders = []
     for name in tracked:
-        path = config.PROJECT_ROOT / name
+        path = PROJECT / name
         if path.suffix in {".py", ".yml", ".yaml", ".sql", ".cfg", ".ini", ".toml", ".env", ".json"} and path.is_file():
             text = path.read_text(encoding="utf-8", errors="replace")
             if "postgresql://" in text and any(f":{secret}@" in text for secret in ("postgres", "password", "secret", "admin")):

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.core import config
 from ingest.core.errors import InputError
 from ingest.load import load
 from ingest.sources import readers, reference
@@ -14,17 +13,16 @@ RAW_ROWS = ("select unit_code, component_code, score_kind, score, source_row fro
 
 
 @pytest.fixture
-def units_release(tmp_path, monkeypatch):
+def units_release(tmp_path):
     """A copy of the province's 2023 unit results (253 rows, layout unit_scores)."""
-    manifest = copy_release(tmp_path, "PROVINCIAL_PAR", 2023, 2)
-    monkeypatch.setattr(config, "RELEASES_DIR", tmp_path / "releases")
-    return manifest
+    return copy_release(tmp_path, "PROVINCIAL_PAR", 2023, 2)
 
 
 def test_chunks_of_five_rows_land_what_the_whole_file_reader_reads(fresh_db, units_release):
-    release, method, paths = load.check_release(units_release)
-    whole = readers.read_unit_scores(paths["scores.csv"], method, reference.unit_directory(), release.year)
-    load.load_release(units_release, "chunked", chunk_rows=5)
+    release, method, paths = load.check_release(fresh_db, units_release)
+    whole = readers.read_unit_scores(paths["scores.csv"], method, reference.unit_directory(fresh_db.reference_dir),
+                                     release.year)
+    load.load_release(fresh_db, units_release, "chunked", chunk_rows=5)
     assert query(fresh_db, RAW_ROWS) == [(r.unit_code, r.component_code, r.score_kind, r.score, r.source_row)
                                          for r in whole.rows]
     assert len(whole.rows) == 253
@@ -38,7 +36,7 @@ def test_bad_row_after_many_copied_chunks_leaves_nothing_of_the_release(fresh_db
     lines[240] = ",".join(cells)
     rewrite_release(units_release, data_text="\n".join(lines) + "\n")
     with pytest.raises(InputError) as error:
-        load.load_release(units_release, "bad", chunk_rows=5)
+        load.load_release(fresh_db, units_release, "bad", chunk_rows=5)
     assert (error.value.row, error.value.column) == (241, "score")
     assert error.value.path.endswith("scores.csv")
     assert query(fresh_db, "select (select count(*) from raw.unit_scores), (select count(*) from raw.releases)") \
@@ -50,6 +48,6 @@ def test_duplicate_in_a_later_chunk_names_the_row_that_gave_it_first(fresh_db, u
     lines.append(lines[3])                   # file row 4 again, as the last row (another chunk)
     rewrite_release(units_release, data_text="\n".join(lines) + "\n")
     with pytest.raises(InputError, match="already given at row 4") as error:
-        load.load_release(units_release, "duplicate", chunk_rows=5)
+        load.load_release(fresh_db, units_release, "duplicate", chunk_rows=5)
     assert error.value.row == len(lines)
     assert query(fresh_db, "select count(*) from raw.unit_scores") == [(0,)]

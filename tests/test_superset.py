@@ -12,16 +12,15 @@ import pytest
 import requests
 import yaml
 
-from ingest.core import config
 from ingest.local import superset_bundle, superset_local
 from tests.browser import free_port
-from tests.conftest import query
+from tests.conftest import BUNDLED, query
 
 pytestmark = pytest.mark.skipif(not superset_local.installed(),
                                 reason="Superset is not installed in .venv-superset: `make superset-venv` (make test does)")
 
 PROVINCE = {"col": "unit_name", "op": "IN", "val": ["Lai Châu"]}   # the dashboard's default filter
-SCREENSHOT = config.STATE_DIR / "screenshots" / "province-overview.png"
+SCREENSHOT = BUNDLED.state_dir / "screenshots" / "province-overview.png"
 
 
 class Superset:
@@ -76,7 +75,7 @@ def test_starter_dashboard_and_every_mart_are_loaded(superset):
     charts = superset.get("/api/v1/dashboard/province-overview/charts")["result"]
     assert len(charts) == len(list((superset_bundle.BUNDLE_DIR / "charts").glob("*.yaml")))
     datasets = superset.get("/api/v1/dataset/?q=(page_size:100)")["result"]
-    assert {d["table_name"] for d in datasets} == set(superset_bundle.documented_marts())
+    assert {d["table_name"] for d in datasets} == set(superset_bundle.documented_marts(BUNDLED.dbt_dir))
     (database,) = superset.get("/api/v1/database/")["result"]
     assert database["database_name"] == superset_bundle.DATABASE_NAME and not database["allow_dml"]
 

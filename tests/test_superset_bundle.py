@@ -10,6 +10,7 @@ import yaml
 
 from ingest.core import config
 from ingest.local import superset_bundle
+from tests.conftest import BUNDLED
 
 BUNDLE = superset_bundle.BUNDLE_DIR
 
@@ -19,11 +20,11 @@ def _load(relative: str) -> dict:
 
 
 def test_committed_bundle_is_up_to_date():
-    assert superset_bundle.stale_files() == [], "run `make superset-bundle` and commit docker/superset/bundle/"
+    assert superset_bundle.stale_files(BUNDLED.dbt_dir) == [], "run `make superset-bundle` and commit docker/superset/bundle/"
 
 
 def test_every_documented_mart_is_a_dataset_with_its_columns():
-    marts = superset_bundle.documented_marts()
+    marts = superset_bundle.documented_marts(BUNDLED.dbt_dir)
     datasets = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in (BUNDLE / "datasets").rglob("*.yaml")}
     assert set(datasets) == set(marts)
     for name, dataset in datasets.items():
@@ -54,7 +55,7 @@ def test_dashboard_layout_links_every_chart_by_id_and_uuid():
 
 
 def test_each_dashboard_has_an_exposure_naming_the_marts_it_reads():
-    exposures = yaml.safe_load((superset_bundle.MARTS_YML_DIR / "_marts__exposures.yml").read_text(encoding="utf-8"))
+    exposures = yaml.safe_load((BUNDLED.dbt_dir / "models/marts/_marts__exposures.yml").read_text(encoding="utf-8"))
     for spec in superset_bundle.dashboard_specs().values():
         (exposure,) = [e for e in exposures["exposures"] if e["url"].endswith(f"/superset/dashboard/{spec['slug']}/")]
         read = {c["dataset"] for c in spec["charts"].values()} | {f["dataset"] for f in spec.get("filters", [])}
@@ -62,7 +63,7 @@ def test_each_dashboard_has_an_exposure_naming_the_marts_it_reads():
 
 
 def test_a_chart_on_an_undocumented_column_is_refused():
-    marts = superset_bundle.documented_marts()
+    marts = superset_bundle.documented_marts(BUNDLED.dbt_dir)
     chart = {"title": "t", "kind": "table", "dataset": "v_component_score", "filters": [],
              "columns": ["year", "rank_in_the_world"], "order_by": []}
     with pytest.raises(ValueError, match=r"\['rank_in_the_world'\] are not documented in mart v_component_score"):

@@ -1,7 +1,9 @@
 """Targets and verdicts: plans checked row by row on the way in, verdicts computed from the published results."""
 from __future__ import annotations
 
+import shutil
 import textwrap
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -9,8 +11,9 @@ import pytest
 
 from ingest.core.errors import InputError
 from ingest.sources import packages, plans
+from ingest.sources.reference import unit_directory
 from ingest.wap import transform
-from tests.conftest import query
+from tests.conftest import BUNDLED, linked_data_dir, query
 
 HEADER = "index_code,target_year,unit_name_vi,unit_type,component_code,metric,value,bound,source_ref\n"
 MET_SCORE_NOT_RANK = "Đạt tỷ lệ điểm nhưng thứ hạng không đạt"
@@ -138,12 +141,12 @@ def edge_verdicts(published_db, tmp_path_factory):
     """The edge plans loaded beside the real ones and built by dbt into a candidate (never published)."""
     root = tmp_path_factory.mktemp("edge_plans")
     for plan_id, rows in EDGE_PLANS.items():
-        assert plans.load_plan(write_plan(root, plan_id, rows), "tests") == "loaded"
-    transform.build_candidate("candidate__edge", ["PAR_INDEX/2024"])
+        assert plans.load_plan(published_db, write_plan(root, plan_id, rows), "tests") == "loaded"
+    transform.build_candidate(published_db, "candidate__edge", ["PAR_INDEX/2024"])
     rows = query(published_db, """
         select plan_id, component_code, metric, attainment, verdict from candidate__edge.fct_target_attainment
         where plan_id like 'edge%%' order by plan_id, component_code, metric""")
-    transform.drop_candidate("candidate__edge")
+    transform.drop_candidate(published_db.warehouse, "candidate__edge")
     return rows
 
 
@@ -190,7 +193,7 @@ def test_missing_actual_and_conflicting_target_leave_the_verdict_open(edge_verdi
 def test_bad_plan_rows_name_file_row_and_column(tmp_path, row, row_no, column, message):
     manifest = write_plan(tmp_path, "bad", row + "\n")
     with pytest.raises(InputError, match=message) as caught:
-        plans.read_plan(manifest)
+        plans.read_plan(manifest, unit_directory(BUNDLED.reference_dir))
     assert (caught.value.row, caught.value.column) == (row_no, column)
     assert caught.value.path.endswith("bad/targets.csv")
 
@@ -200,19 +203,20 @@ def test_a_changed_file_must_be_declared_in_plan_yaml(tmp_path):
     (manifest.parent / "targets.csv").write_text(HEADER + "PAR_INDEX,2024,Lai Châu,province,1,rank_max,8,,L1\n",
                                                  encoding="utf-8")
     with pytest.raises(InputError, match="sha256 is .* but plan.yaml says"):
-        plans.read_plan(manifest)
+        plans.read_plan(manifest, unit_directory(BUNDLED.reference_dir))
 
 
 def test_plan_loads_unchanged_new_version_and_withdrawn(fresh_db, tmp_path):
-    manifest = write_plan(tmp_path, "plan_a", "PAR_INDEX,2024,Lai Châu,province,1,rank_max,7,,L1\n")
-    write_plan(tmp_path, "plan_b", "PAR_INDEX,2024,Lai Châu,province,2,rank_max,9,,L1\n")
-    assert plans.load_all("run1", tmp_path) == ["plan_a", "plan_b"]
-    plans.load_all("run2", tmp_path)                                   # same content: nothing new
-    write_plan(tmp_path, "plan_a", "PAR_INDEX,2024,Lai Châu,province,1,rank_max,8,,L1\n")
+    own = tmp_path / "plans"
+    settings = replace(fresh_db, data_dir=linked_data_dir(tmp_path, plans=own))
+    manifest = write_plan(own, "plan_a", "PAR_INDEX,2024,Lai Châu,province,1,rank_max,7,,L1\n")
+    write_plan(own, "plan_b", "PAR_INDEX,2024,Lai Châu,province,2,rank_max,9,,L1\n")
+    assert plans.load_all(settings, "run1") == ["plan_a", "plan_b"]
+    plans.load_all(settings, "run2")                                   # same content: nothing new
+    write_plan(own, "plan_a", "PAR_INDEX,2024,Lai Châu,province,1,rank_max,8,,L1\n")
     assert manifest.exists()
-    import shutil
-    shutil.rmtree(tmp_path / "plan_b")
-    plans.load_all("run3", tmp_path)
+    shutil.rmtree(own / "plan_b")
+    plans.load_all(settings, "run3")
     loads = query(fresh_db, "select plan_id, manifest_sha256 = 'absent' from raw.plans order by plan_load_id")
     assert loads == [("plan_a", False), ("plan_b", False), ("plan_a", False), ("plan_b", True)]
     assert query(fresh_db, "select t.value from raw.targets as t join raw.plans as p using (plan_load_id) "

@@ -7,22 +7,21 @@ import datetime as dt
 import filecmp
 import json
 import shutil
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 
-from ingest.core import config
 from ingest.core.errors import InputError
-from ingest.curation import packaging as report_packages
+from ingest.curation import packaging
 from ingest.local import airflow_local
 from ingest.reports import summary
 from ingest.sources import methodology, readers
 from ingest.sources.reference import unit_directory
 from ingest.wap import checks, pipeline
-from tests.conftest import make_database, query, rewrite_release
+from tests.conftest import BUNDLED, PROJECT, linked_data_dir, make_database, query, rewrite_release
 
-REPORT = config.DATA_DIR / "reports/provincial_par_2023_units"
-BUNDLED_RELEASES = config.RELEASES_DIR
+REPORT = BUNDLED.data_dir / "reports/provincial_par_2023_units"
 HEADER = ",".join(readers.UNIT_SCORE_COLUMNS + readers.UNIT_SCORE_OPTIONAL) + "\n"
 
 
@@ -34,7 +33,7 @@ def _report_rows() -> list[dict]:
 # --- reference units and methodology (no database) -------------------------------------------------------
 
 def test_unit_names_resolve_to_the_version_valid_that_year():
-    units = unit_directory()
+    units = unit_directory(BUNDLED.reference_dir)
     assert units.resolve_on("province", "Lào Cai", dt.date(2024, 12, 31)) == "10"
     assert units.resolve_on("province", "Lào Cai", dt.date(2026, 12, 31)) == "15"   # Yên Bái's code since 2025-07-01
     assert units.resolve_on("province", "Yên Bái", dt.date(2026, 12, 31)) is None
@@ -45,7 +44,7 @@ def test_unit_names_resolve_to_the_version_valid_that_year():
 
 
 def test_methodology_ranks_three_groups_and_scales_units():
-    method = methodology.load("PROVINCIAL_PAR", "2023")
+    method = methodology.load("PROVINCIAL_PAR", "2023", BUNDLED.methodology_dir)
     assert [(g.code, g.unit_type, len(g.units)) for g in method.unit_groups] == [
         ("department_100", "department", 15), ("department_below_100", "department", 5), ("district", "district", 8)]
     assert method.components["TOTAL"].max_score == Decimal("100")
@@ -70,7 +69,7 @@ def test_methodology_scale_must_name_a_known_group(tmp_path):
 def _read(tmp_path, body: str, year: int = 2023):
     path = tmp_path / "scores.csv"
     path.write_text(HEADER + body, encoding="utf-8")
-    return readers.read_unit_scores(path, methodology.load("PROVINCIAL_PAR", "2023"), unit_directory(), year).rows
+    return readers.read_unit_scores(path, methodology.load("PROVINCIAL_PAR", "2023", BUNDLED.methodology_dir), unit_directory(BUNDLED.reference_dir), year).rows
 
 
 def test_unit_scores_read_points_percentages_and_changes(tmp_path):
@@ -102,11 +101,11 @@ def test_bad_unit_score_rows_name_file_row_and_column(tmp_path, body, year, row,
 # --- packages built from the report ------------------------------------------------------------------------
 
 def test_unit_packages_are_rebuilt_identically_from_the_report(tmp_path):
-    written = report_packages.build(REPORT, releases_dir=tmp_path)
+    written = packaging.build(BUNDLED, REPORT, releases_dir=tmp_path)
     assert [m.relative_to(tmp_path).as_posix() for m in written] == [
         "provincial_par/2023/1/release.yaml", "provincial_par/2023/2/release.yaml"]
     for manifest in written:
-        committed = config.RELEASES_DIR / manifest.relative_to(tmp_path)
+        committed = BUNDLED.releases_dir / manifest.relative_to(tmp_path)
         for name in ("release.yaml", "scores.csv"):
             assert filecmp.cmp(manifest.parent / name, committed.parent / name, shallow=False), name
 
@@ -114,13 +113,13 @@ def test_unit_packages_are_rebuilt_identically_from_the_report(tmp_path):
 def test_edition_2_carries_every_printed_fact_and_edition_1_is_labelled_synthetic():
     printed = _report_rows()
     assert not any(r["score_kind"] == "self" for r in printed)     # the report prints no self-assessed points
-    with (config.RELEASES_DIR / "provincial_par/2023/2/scores.csv").open(encoding="utf-8") as handle:
+    with (BUNDLED.releases_dir / "provincial_par/2023/2/scores.csv").open(encoding="utf-8") as handle:
         edition_2 = list(csv.DictReader(handle))
     assert len(edition_2) == len(printed) == 253
     assert all(not r["source_ref"].startswith("SYNTHETIC") for r in edition_2)
-    text = (config.RELEASES_DIR / "provincial_par/2023/1/release.yaml").read_text(encoding="utf-8")
+    text = (BUNDLED.releases_dir / "provincial_par/2023/1/release.yaml").read_text(encoding="utf-8")
     assert "synthetic: true" in text and "# SYNTHETIC" in text
-    with (config.RELEASES_DIR / "provincial_par/2023/1/scores.csv").open(encoding="utf-8") as handle:
+    with (BUNDLED.releases_dir / "provincial_par/2023/1/scores.csv").open(encoding="utf-8") as handle:
         edition_1 = list(csv.DictReader(handle))
     assert {r["score_kind"] for r in edition_1} == {"self"} and len(edition_1) == 28 + 8
     assert all(r["source_ref"].startswith("SYNTHETIC: appraised ") for r in edition_1)
@@ -131,7 +130,7 @@ def test_edition_2_carries_every_printed_fact_and_edition_1_is_labelled_syntheti
 def test_quarterly_dag_shares_the_annual_tasks():
     from airflow.dag_processing.dagbag import DagBag
 
-    bag = DagBag(dag_folder=str(config.PROJECT_ROOT / "dags"))
+    bag = DagBag(dag_folder=str(PROJECT / "dags"))
     assert bag.import_errors == {}
     annual, quarterly = bag.dags["annual_release"], bag.dags["unit_scores_quarterly"]
     assert [t.task_id for t in quarterly.topological_sort()] == [t.task_id for t in annual.topological_sort()] == [
@@ -145,29 +144,24 @@ def test_quarterly_dag_shares_the_annual_tasks():
 
 
 @pytest.fixture(scope="module")
-def quarterly_db(server, tmp_path_factory):
+def quarterly_db(settings, tmp_path_factory):
     """Edition 1 (with the national releases) through the pipeline, then edition 2 through a real Airflow run
-    of `unit_scores_quarterly`. The data folder is a copy, so the DAG's own processes see the same packages."""
-    mp = pytest.MonkeyPatch()
-    wh = make_database(server, "unit_scores", mp)
-    data = tmp_path_factory.mktemp("data")
-    for name in ("methodology", "reference"):
-        (data / name).symlink_to(config.DATA_DIR / name)
+    of `unit_scores_quarterly`. The releases are a copy, so the DAG's own processes see the same packages."""
+    root = tmp_path_factory.mktemp("quarterly")
     for package in ("par_index/2023/1", "par_index/2024/1", "provincial_par/2023/1"):
-        shutil.copytree(BUNDLED_RELEASES / package, data / "releases" / package)
-    mp.setenv("GOVWH_DATA_DIR", str(data))
-    mp.setattr(config, "RELEASES_DIR", data / "releases")
-    pipeline.run_all(pipeline_name="tests")
-    edition_1 = query(wh, "select release_id, score_kind, count(*) from marts.fct_unit_score group by 1, 2")
-    national = query(wh, "select * from marts.fct_component_score order by release_id, unit_code, component_code")
-    shutil.copytree(BUNDLED_RELEASES / "provincial_par/2023/2", data / "releases/provincial_par/2023/2")
-    assert airflow_local.run_dag("unit_scores_quarterly", json.dumps({"year": 2023})) == 0
-    yield {"wh": wh, "data": data, "edition_1": edition_1, "national": national}
-    mp.undo()
+        shutil.copytree(BUNDLED.releases_dir / package, root / "releases" / package)
+    quarterly = replace(make_database(settings, "unit_scores"),
+                        data_dir=linked_data_dir(root, releases=root / "releases"))
+    pipeline.run_all(quarterly, pipeline_name="tests")
+    edition_1 = query(quarterly, "select release_id, score_kind, count(*) from marts.fct_unit_score group by 1, 2")
+    national = query(quarterly, "select * from marts.fct_component_score order by release_id, unit_code, component_code")
+    shutil.copytree(BUNDLED.releases_dir / "provincial_par/2023/2", root / "releases/provincial_par/2023/2")
+    assert airflow_local.run_dag(quarterly, "unit_scores_quarterly", json.dumps({"year": 2023})) == 0
+    return {"settings": quarterly, "edition_1": edition_1, "national": national}
 
 
 def test_quarterly_dag_loads_a_second_edition_and_both_stay_queryable(quarterly_db):
-    wh = quarterly_db["wh"]
+    wh = quarterly_db["settings"]
     assert quarterly_db["edition_1"] == [("PROVINCIAL_PAR/2023/1", "self", 36)]
     assert query(wh, "select edition, count(*) from marts.fct_unit_score_history group by 1 order by 1") == [
         (1, 36), (2, 253)]
@@ -189,31 +183,31 @@ def test_every_final_score_and_rank_equals_the_report(quarterly_db):
     printed = {(r["unit_name_vi"], r["unit_type"]): (Decimal(r["score"]), int(r["rank"]), int(r["rank_of"]))
                for r in _report_rows() if r["component_code"] == "TOTAL"}
     published = {(name, unit_type): (score, rank, rank_of) for name, unit_type, score, rank, rank_of in query(
-        quarterly_db["wh"], "select unit_name, unit_type, score, rank, rank_of from marts.v_unit_score "
+        quarterly_db["settings"], "select unit_name, unit_type, score, rank, rank_of from marts.v_unit_score "
                             "where year = 2023 and component_code = 'TOTAL' and score_kind = 'final'")}
     assert len(printed) == 28 and published == printed
-    text = summary.render_units()
+    text = summary.render_units(quarterly_db["settings"].warehouse)
     assert "     1/5  Văn phòng UBND tỉnh                         55.97 / 65.0    86.10%   +4.76" in text
     assert "24 of 36 over-scored" in text and "SYNTHETIC self-assessment" in text
-    groups = query(quarterly_db["wh"], "select unit_group_code, count(*), bool_and(rank = rank_by_pct_of_max) "
+    groups = query(quarterly_db["settings"], "select unit_group_code, count(*), bool_and(rank = rank_by_pct_of_max) "
                                        "from marts.v_unit_score where rank is not null group by 1 order by 1")
     assert groups == [("department_100", 15, True), ("department_below_100", 5, True), ("district", 8, True)]
 
 
 def test_scores_use_the_maximum_of_their_unit(quarterly_db):
     rows = dict(((c, k), (s, m, p, pp)) for c, k, s, m, p, pp in query(
-        quarterly_db["wh"], "select component_code, score_kind, score, max_score, pct_of_max, pct_of_max_printed "
+        quarterly_db["settings"], "select component_code, score_kind, score, max_score, pct_of_max, pct_of_max_printed "
                             "from marts.fct_unit_score where unit_code = '12-SNGV'"))
     assert rows[("TOTAL", "final")] == (Decimal("49.72"), Decimal("69.0"), Decimal("72.06"), Decimal("72.06"))
     assert rows[("2", "final")] == (Decimal("3"), Decimal("5.0"), Decimal("60.00"), Decimal("60"))
     assert ("8.SIPAS", "survey") not in rows
-    (bound,) = query(quarterly_db["wh"], "select max_score, upper_bound from marts.fct_unit_score "
+    (bound,) = query(quarterly_db["settings"], "select max_score, upper_bound from marts.fct_unit_score "
                                          "where unit_code = '12-TTT' and component_code = 'TD' and score_kind = 'appraised'")
     assert bound == (None, Decimal("73.0"))
 
 
 def test_self_vs_appraised_gap(quarterly_db):
-    gaps = query(quarterly_db["wh"], "select unit_code, component_code, self_score, appraised_score, gap, "
+    gaps = query(quarterly_db["settings"], "select unit_code, component_code, self_score, appraised_score, gap, "
                                      "is_over_scored, is_synthetic from marts.fct_unit_score_gap order by 1, 2")
     assert len(gaps) == 36                                   # TD of the 28 units, 8.KTXH of the 8 districts
     assert all(gap == self - appraised and over == (gap > 0) for _, _, self, appraised, gap, over, _ in gaps)
@@ -224,7 +218,7 @@ def test_self_vs_appraised_gap(quarterly_db):
 
 
 def test_points_lost_per_field_and_per_owner(quarterly_db):
-    wh = quarterly_db["wh"]
+    wh = quarterly_db["settings"]
     assert query(wh, "select total_score, total_max_score, total_points_lost, weakest_field_code, "
                      "weakest_field_pct_of_max from marts.v_unit_points_lost_by_owner where owner_unit_code = '12-TTT'") \
         == [(Decimal("48.59"), Decimal("73.0"), Decimal("24.41"), "5", Decimal("33.33"))]
@@ -236,7 +230,7 @@ def test_points_lost_per_field_and_per_owner(quarterly_db):
 
 
 def test_unit_history_and_province_counts(quarterly_db):
-    wh = quarterly_db["wh"]
+    wh = quarterly_db["settings"]
     assert query(wh, "select unit_key, valid_from, valid_to from marts.dim_unit where unit_name = 'Huyện Sìn Hồ'") == [
         ("district:108@2023-01-01", dt.date(2023, 1, 1), dt.date(2025, 6, 30))]
     counts = dict(query(wh, "select y, count(*) from marts.dim_unit, (values (2024), (2026)) as years (y) "
@@ -250,7 +244,7 @@ def test_unit_history_and_province_counts(quarterly_db):
 
 
 def test_national_results_are_shown_per_predecessor_of_the_2025_provinces(quarterly_db):
-    wh = quarterly_db["wh"]
+    wh = quarterly_db["settings"]
     assert query(wh, "select predecessor_name, predecessor_code from marts.dim_unit_succession "
                      "where successor_name = 'Lào Cai' order by 1") == [("Lào Cai", "10"), ("Yên Bái", "15")]
     rows = query(wh, "select province_2025_code, province_2025_name, scored_unit_name, scored_before_reform, "
@@ -262,25 +256,25 @@ def test_national_results_are_shown_per_predecessor_of_the_2025_provinces(quarte
 
 def test_printed_slips_are_kept_and_recorded(quarterly_db):
     """The report truncates three index percentages (86.10 for 55.97/65 = 86.108): published, with findings."""
-    findings = query(quarterly_db["wh"], "select distinct unit_code, observed, source_ref, severity from audit.findings "
+    findings = query(quarterly_db["settings"], "select distinct unit_code, observed, source_ref, severity from audit.findings "
                                          "where expectation = 'unit_printed_pct_equals_score_over_max' order by 1")
     assert findings == [("12-BDT", "79.76", "provincial_par_2023_units L319", "warning"),
                         ("12-BQLKKT", "83.69", "provincial_par_2023_units L317", "warning"),
                         ("12-VPUBND", "86.10", "provincial_par_2023_units L315", "warning")]
-    assert query(quarterly_db["wh"], "select pct_of_max_printed from marts.fct_unit_score "
+    assert query(quarterly_db["settings"], "select pct_of_max_printed from marts.fct_unit_score "
                                      "where unit_code = '12-VPUBND' and component_code = 'TOTAL'") == [(Decimal("86.10"),)]
 
 
 def test_bi_reader_reads_the_unit_views(quarterly_db):
-    assert query(quarterly_db["wh"], "select count(*) from marts.v_unit_score", user="bi_reader") == [(289,)]
+    assert query(quarterly_db["settings"], "select count(*) from marts.v_unit_score", user="bi_reader") == [(289,)]
 
 
 def test_blocking_unit_checks_publish_nothing(quarterly_db):
     """An edition with a score above its unit's scale and a district missing fails; the marts stay as they were."""
-    wh = quarterly_db["wh"]
+    wh = quarterly_db["settings"]
     before = query(wh, "select * from marts.fct_unit_score_history order by release_id, unit_code, component_code, "
                        "score_kind")
-    releases = quarterly_db["data"] / "releases/provincial_par/2023"
+    releases = quarterly_db["settings"].releases_dir / "provincial_par/2023"
     shutil.copytree(releases / "2", releases / "3")
     try:
         lines = (releases / "3/scores.csv").read_text(encoding="utf-8").splitlines(keepends=True)
@@ -289,7 +283,7 @@ def test_blocking_unit_checks_publish_nothing(quarterly_db):
         rewrite_release(releases / "3/release.yaml", data_text="".join(kept), edition=3,
                         reason="test: a score above the unit's scale and a missing district")
         with pytest.raises(checks.BlockingCheckFailed) as caught:
-            pipeline.run_all("PROVINCIAL_PAR", 2023, pipeline_name="tests")
+            pipeline.run_all(wh, "PROVINCIAL_PAR", 2023, pipeline_name="tests")
         assert "unit_score_within_max" in str(caught.value) and "unit_present_in_each_edition" in str(caught.value)
         found = query(wh, "select expectation, release_id, unit_code, observed from audit.findings "
                           "where severity = 'critical' order by 1")

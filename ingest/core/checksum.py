@@ -6,10 +6,10 @@ from psycopg2 import sql
 from ingest.core import config, db
 
 
-def mart_checksums() -> dict[str, tuple[int, str]]:
+def mart_checksums(wh: config.Warehouse) -> dict[str, tuple[int, str]]:
     """{relation: (rows, md5)} for every table and view in marts."""
     out = {}
-    with db.transaction() as cur:
+    with db.transaction(wh) as cur:
         cur.execute("select table_name from information_schema.tables where table_schema = %s order by table_name",
                     (config.PUBLISHED_SCHEMA,))
         for (name,) in cur.fetchall():

@@ -1,20 +1,18 @@
-"""Where things are and how to reach the warehouse. Everything comes from the environment."""
+"""Settings: where things are and which warehouse to use, read from the environment once and passed on as a value.
+
+The command line and each Airflow task build one `Settings.from_environment()` and hand it to what they call;
+nothing below them reads the environment for configuration. A child process (Airflow, the CLI) gets the same
+settings through `settings.environment()`.
+"""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DATA_DIR = Path(os.environ.get("GOVWH_DATA_DIR", PROJECT_ROOT / "data"))
-RELEASES_DIR = DATA_DIR / "releases"
-METHODOLOGY_DIR = DATA_DIR / "methodology"
-REFERENCE_DIR = DATA_DIR / "reference"
-CORRECTIONS_DIR = DATA_DIR / "corrections"
-DBT_DIR = PROJECT_ROOT / "dbt"
-EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
-STATE_DIR = Path(os.environ.get("GOVWH_STATE_DIR", PROJECT_ROOT / ".state"))
+PROJECT_ROOT = Path(__file__).resolve().parents[2]   # where the code is: not configuration
 
 DEFAULT_PORT = 54329
 DEFAULT_DATABASE = "governance"
@@ -41,7 +39,10 @@ class Warehouse:
         return f"postgresql://{auth}@{self.host}:{self.port}/{quote(self.database, safe='')}"
 
     def with_database(self, database: str) -> "Warehouse":
-        return Warehouse(self.host, self.port, self.user, self.password, database)
+        return replace(self, database=database)
+
+    def as_user(self, user: str, password: str = "") -> "Warehouse":
+        return replace(self, user=user, password=password)
 
     def sqlalchemy_url(self, search_path: str | None = None) -> str:
         url = self.url.replace("postgresql://", "postgresql+psycopg2://", 1)
@@ -49,28 +50,125 @@ class Warehouse:
             url += f"?options=-csearch_path%3D{search_path}"
         return url
 
+    @classmethod
+    def from_url(cls, url: str) -> "Warehouse":
+        parts = urlsplit(url)
+        if parts.scheme not in ("postgresql", "postgres"):
+            raise ValueError(f"WAREHOUSE_URL must be a postgresql:// URL, got scheme {parts.scheme!r}")
+        return cls(host=parts.hostname or "127.0.0.1", port=parts.port or 5432,
+                   user=unquote(parts.username or "postgres"), password=unquote(parts.password or ""),
+                   database=unquote(parts.path.lstrip("/")) or DEFAULT_DATABASE)
 
-def embedded_port() -> int:
-    return int(os.environ.get("WAREHOUSE_PORT", DEFAULT_PORT))
 
+@dataclass(frozen=True)
+class Settings:
+    """Everything that differs between a laptop, a test, a benchmark and a deployment."""
 
-def uses_embedded_server() -> bool:
-    """True unless WAREHOUSE_URL points the project at an existing PostgreSQL."""
-    return not os.environ.get("WAREHOUSE_URL")
+    warehouse: Warehouse
+    embedded_server: bool = True             # the project runs the warehouse itself (no WAREHOUSE_URL)
+    data_dir: Path = PROJECT_ROOT / "data"
+    state_dir: Path = PROJECT_ROOT / ".state"
+    dbt_dir: Path = PROJECT_ROOT / "dbt"
+    expectations_dir: Path = PROJECT_ROOT / "expectations"
+    airflow_home: Path = PROJECT_ROOT / ".airflow"
+    warehouse_data_dir: Path | None = None   # the embedded server's cluster, when not under the state dir
+    bi_reader_password: str = ""             # a deployment's password of the read-only BI role
+    failpoint: str | None = None             # where a test freezes or pauses the pipeline (core/faults.py)
 
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] = os.environ) -> "Settings":
+        """Today's defaults, changed by GOVWH_DATA_DIR, GOVWH_STATE_DIR, WAREHOUSE_URL (another PostgreSQL) or
+        WAREHOUSE_PORT / WAREHOUSE_DB / WAREHOUSE_DATA_DIR (the embedded one), AIRFLOW_HOME, BI_READER_PASSWORD
+        and GOVWH_FAILPOINT."""
+        url = environ.get("WAREHOUSE_URL")
+        if url:
+            warehouse = Warehouse.from_url(url)
+        else:
+            warehouse = Warehouse("127.0.0.1", int(environ.get("WAREHOUSE_PORT", DEFAULT_PORT)), "postgres", "",
+                                  environ.get("WAREHOUSE_DB", DEFAULT_DATABASE))
+        return cls(
+            warehouse=warehouse,
+            embedded_server=not url,
+            data_dir=Path(environ.get("GOVWH_DATA_DIR", cls.data_dir)),
+            state_dir=Path(environ.get("GOVWH_STATE_DIR", cls.state_dir)),
+            airflow_home=Path(environ.get("AIRFLOW_HOME", cls.airflow_home)),
+            warehouse_data_dir=Path(environ["WAREHOUSE_DATA_DIR"]) if environ.get("WAREHOUSE_DATA_DIR") else None,
+            bi_reader_password=environ.get("BI_READER_PASSWORD", ""),
+            failpoint=environ.get("GOVWH_FAILPOINT") or None,
+        )
 
-def warehouse() -> Warehouse:
-    url = os.environ.get("WAREHOUSE_URL")
-    if not url:
-        database = os.environ.get("WAREHOUSE_DB", DEFAULT_DATABASE)
-        return Warehouse("127.0.0.1", embedded_port(), "postgres", "", database)
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgresql", "postgres"):
-        raise ValueError(f"WAREHOUSE_URL must be a postgresql:// URL, got scheme {parts.scheme!r}")
-    return Warehouse(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432,
-        user=unquote(parts.username or "postgres"),
-        password=unquote(parts.password or ""),
-        database=unquote(parts.path.lstrip("/")) or DEFAULT_DATABASE,
-    )
+    def environment(self) -> dict[str, str]:
+        """The variables from which a child process (Airflow, the CLI) builds these same settings."""
+        env = {"GOVWH_DATA_DIR": str(self.data_dir), "GOVWH_STATE_DIR": str(self.state_dir),
+               "AIRFLOW_HOME": str(self.airflow_home), "BI_READER_PASSWORD": self.bi_reader_password,
+               "GOVWH_FAILPOINT": self.failpoint or ""}
+        if self.embedded_server:
+            env.update({"WAREHOUSE_URL": "", "WAREHOUSE_PORT": str(self.warehouse.port),
+                        "WAREHOUSE_DB": self.warehouse.database,
+                        "WAREHOUSE_DATA_DIR": str(self.warehouse_data_dir or "")})
+        else:
+            env["WAREHOUSE_URL"] = self.warehouse.url
+        return env
+
+    def on_database(self, database: str) -> "Settings":
+        """The same settings on another database of the same server (tests and benchmarks use throw-away ones)."""
+        return replace(self, warehouse=self.warehouse.with_database(database))
+
+    # Input files (the data directory).
+    @property
+    def releases_dir(self) -> Path:
+        return self.data_dir / "releases"
+
+    @property
+    def methodology_dir(self) -> Path:
+        return self.data_dir / "methodology"
+
+    @property
+    def reference_dir(self) -> Path:
+        return self.data_dir / "reference"
+
+    @property
+    def corrections_dir(self) -> Path:
+        return self.data_dir / "corrections"
+
+    @property
+    def layouts_dir(self) -> Path:
+        return self.data_dir / "layouts"
+
+    @property
+    def plans_dir(self) -> Path:
+        return self.data_dir / "plans"
+
+    @property
+    def source_reports_dir(self) -> Path:
+        """The printed reports' transcribed figures (data/reports/<report>/)."""
+        return self.data_dir / "reports"
+
+    # What the project writes (the state directory).
+    @property
+    def reports_dir(self) -> Path:
+        """The generated province reports (`govwh report`, the province_report DAG)."""
+        return self.state_dir / "reports"
+
+    @property
+    def findings_dir(self) -> Path:
+        """One CSV of findings per audited printed report."""
+        return self.state_dir / "audit"
+
+    @property
+    def docs_dir(self) -> Path:
+        return self.state_dir / "docs"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.state_dir / "logs"
+
+    @property
+    def gx_project_dir(self) -> Path:
+        """The root of the checks' Great Expectations file context (its files live under gx/ in it)."""
+        return self.state_dir / "gx"
+
+    @property
+    def bench_data_dir(self) -> Path:
+        """The national-scale synthetic data directory `make bench` uses."""
+        return self.state_dir / "bench" / "data"

@@ -1,7 +1,6 @@
 """Connections to the warehouse and its one-time bootstrap (database, schemas, roles)."""
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from importlib import resources
 
@@ -11,14 +10,13 @@ from psycopg2 import sql
 from ingest.core import config
 
 
-def connect(wh: config.Warehouse | None = None, **kwargs):
-    wh = wh or config.warehouse()
+def connect(wh: config.Warehouse, **kwargs):
     return psycopg2.connect(host=wh.host, port=wh.port, user=wh.user, password=wh.password or None,
                             dbname=wh.database, application_name="govwh", **kwargs)
 
 
 @contextmanager
-def transaction(wh: config.Warehouse | None = None):
+def transaction(wh: config.Warehouse):
     """One transaction: commit on success, roll back on any error."""
     conn = connect(wh)
     try:
@@ -30,9 +28,9 @@ def transaction(wh: config.Warehouse | None = None):
 
 
 @contextmanager
-def admin_cursor(wh: config.Warehouse | None = None):
+def admin_cursor(wh: config.Warehouse):
     """A cursor on the server's `postgres` database, outside any transaction (to create and drop databases)."""
-    admin = connect((wh or config.warehouse()).with_database("postgres"))
+    admin = connect(wh.with_database("postgres"))
     admin.autocommit = True
     try:
         with admin.cursor() as cur:
@@ -55,9 +53,9 @@ def drop_database(wh: config.Warehouse) -> None:
         cur.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(wh.database)))
 
 
-def bootstrap(wh: config.Warehouse | None = None) -> None:
+def bootstrap(settings: config.Settings) -> None:
     """Create the database, the raw/audit/marts schemas and the read-only BI role (idempotent)."""
-    wh = wh or config.warehouse()
+    wh = settings.warehouse
     create_database(wh)
     ddl = resources.files("ingest.core").joinpath("warehouse.sql").read_text()
     with transaction(wh) as cur:
@@ -68,16 +66,15 @@ def bootstrap(wh: config.Warehouse | None = None) -> None:
         if cur.fetchone() is None:
             cur.execute(sql.SQL("create role {} login nosuperuser nocreatedb nocreaterole noinherit")
                         .format(sql.Identifier(config.BI_ROLE)))
-        set_bi_reader_password(cur)
+        set_bi_reader_password(cur, settings.bi_reader_password)
         grant_bi_reader(cur, wh.database)
 
 
-def set_bi_reader_password(cur) -> None:
-    """A deployment (docker compose) gives the BI role a password from BI_READER_PASSWORD.
+def set_bi_reader_password(cur, password: str) -> None:
+    """A deployment (docker compose) gives the BI role a password (BI_READER_PASSWORD).
 
-    Without the variable nothing changes: the local development server trusts 127.0.0.1.
+    Without one nothing changes: the local development server trusts 127.0.0.1.
     """
-    password = os.environ.get("BI_READER_PASSWORD")
     if password:
         cur.execute(sql.SQL("alter role {} password {}").format(sql.Identifier(config.BI_ROLE), sql.Literal(password)))
 

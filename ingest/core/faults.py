@@ -1,27 +1,26 @@
 """Failpoints: named places where a test can pause or freeze the pipeline to crash it on purpose.
 
-GOVWH_FAILPOINT=<name> freezes the process at that place (after writing .state/failpoints/<name>),
-so a test can SIGKILL it there; GOVWH_FAILPOINT=<name>:<seconds> only pauses. Unset, they cost nothing.
+settings.failpoint = "<name>" (GOVWH_FAILPOINT) freezes the process at that place (after writing
+<state dir>/failpoints/<name>), so a test can SIGKILL it there; "<name>:<seconds>" only pauses. Unset, they cost nothing.
 """
 from __future__ import annotations
 
 import os
 import time
 
-from ingest.core import config
+from ingest.core.config import Settings
 
 
-def failpoint(name: str) -> None:
-    wanted = os.environ.get("GOVWH_FAILPOINT")
-    if not wanted:
+def failpoint(settings: Settings, name: str) -> None:
+    if not settings.failpoint:
         return
-    point, _, seconds = wanted.partition(":")
+    point, _, seconds = settings.failpoint.partition(":")
     if point != name:
         return
     if seconds:
         time.sleep(float(seconds))
         return
-    marker = config.STATE_DIR / "failpoints" / name
+    marker = settings.state_dir / "failpoints" / name
     marker.parent.mkdir(parents=True, exist_ok=True)
     marker.write_text(str(os.getpid()))
     while True:            # frozen until killed

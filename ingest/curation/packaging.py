@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from ingest.core import config
+from ingest.core.config import Settings
 from ingest.core.errors import InputError
 from ingest.sources import methodology, readers
 from ingest.sources.packages import sha256_of
@@ -86,18 +86,20 @@ def code_map_for(spec: dict, index_code: str) -> dict[str, str]:
     return {**flat, **{str(k): str(v) for k, v in ((spec.get("code_map") or {}).get(index_code) or {}).items()}}
 
 
-def build(report_dir: Path, releases_dir: Path | None = None) -> list[Path]:
-    """Write the packages the report's packaging.yaml asks for; returns the release.yaml paths."""
+def build(settings: Settings, report_dir: Path, releases_dir: Path | None = None) -> list[Path]:
+    """Write the packages the report's packaging.yaml asks for (into settings.releases_dir unless told); returns the
+    release.yaml paths."""
+    releases_dir = releases_dir or settings.releases_dir
     spec_path = report_dir / "packaging.yaml"
     spec = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
     with (report_dir / "scores.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     if spec.get("layout") == "unit_scores":
-        return build_unit_packages(report_dir, spec, rows, releases_dir)
+        return build_unit_packages(settings, report_dir, spec, rows, releases_dir)
     written = []
     for release in spec["releases"]:
         index_code, year, edition = release["index"], int(release["year"]), int(release.get("edition", 1))
-        method = methodology.load(index_code, str(release["methodology_version"]))
+        method = methodology.load(index_code, str(release["methodology_version"]), settings.methodology_dir)
         facts = select_facts(rows, index_code, year, {str(n) for n in spec.get("national_rank_of", [63])},
                              code_map_for(spec, index_code), set(spec.get("not_components", [])))
         unknown = sorted({f.component_code for f in facts} - set(method.components))
@@ -105,15 +107,15 @@ def build(report_dir: Path, releases_dir: Path | None = None) -> list[Path]:
             raise InputError(spec_path, f"{index_code} {year}: codes {unknown} are neither in methodology "
                                         f"{method.version} nor listed under not_components")
         text = _csv_text(report_dir.name, facts, {c: m.position for c, m in method.components.items()})
-        written.append(_write_package(report_dir, release, text, "canonical", releases_dir))
+        written.append(_write_package(settings, report_dir, release, text, "canonical", releases_dir))
     return written
 
 
-def _write_package(report_dir: Path, release: dict, data_text: str, layout: str,
-                   releases_dir: Path | None) -> Path:
+def _write_package(settings: Settings, report_dir: Path, release: dict, data_text: str, layout: str,
+                   releases_dir: Path) -> Path:
     """scores.csv and its release.yaml (with the file's sha256) in data/releases/<index>/<year>/<edition>/."""
     index_code, year, edition = release["index"], int(release["year"]), int(release.get("edition", 1))
-    folder = (releases_dir or config.RELEASES_DIR) / index_code.lower() / str(year) / str(edition)
+    folder = releases_dir / index_code.lower() / str(year) / str(edition)
     folder.mkdir(parents=True, exist_ok=True)
     data_file = folder / "scores.csv"
     data_file.write_text(data_text, encoding="utf-8")
@@ -127,9 +129,10 @@ def _write_package(report_dir: Path, release: dict, data_text: str, layout: str,
         manifest["reason"] = release["reason"]
     manifest["files"] = [{"name": "scores.csv", "sha256": sha256_of(data_file), "layout": layout}]
     if release.get("national_fill"):   # a complete national release: real national figures + anchored fill
-        method = methodology.load(index_code, str(release["methodology_version"]))
-        real_rows = readers.read_canonical(data_file, method, unit_directory()).rows
-        manifest["files"] += national_fill.write_fill(folder, method, year, release["national_fill"], real_rows)
+        method = methodology.load(index_code, str(release["methodology_version"]), settings.methodology_dir)
+        real_rows = readers.read_canonical(data_file, method, unit_directory(settings.reference_dir)).rows
+        manifest["files"] += national_fill.write_fill(settings, folder, method, year, release["national_fill"],
+                                                      real_rows)
         manifest.update(national_fill.manifest_fields(release["national_fill"]))
     header = (f"# Built by `govwh package-report data/reports/{report_dir.name}` from the report's transcribed\n"
               "# figures: the first printing of each fact. Do not edit by hand; edit the report's packaging.yaml.\n")
@@ -173,11 +176,12 @@ def unit_score_rows(report: str, rows: list[dict], release: dict, index_map: dic
     return out
 
 
-def build_unit_packages(report_dir: Path, spec: dict, rows: list[dict], releases_dir: Path | None = None) -> list[Path]:
+def build_unit_packages(settings: Settings, report_dir: Path, spec: dict, rows: list[dict],
+                        releases_dir: Path) -> list[Path]:
     """Packages of a province's own index (layout unit_scores), one per release listed in packaging.yaml."""
     written = []
     for release in spec["releases"]:
-        method = methodology.load(release["index"], str(release["methodology_version"]))
+        method = methodology.load(release["index"], str(release["methodology_version"]), settings.methodology_dir)
         package_rows = unit_score_rows(report_dir.name, rows, release, spec["index_map"])
         unknown = sorted({r[2] for r in package_rows} - set(method.components))
         if unknown:
@@ -187,5 +191,5 @@ def build_unit_packages(report_dir: Path, spec: dict, rows: list[dict], releases
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(UNIT_PACKAGE_COLUMNS)
         writer.writerows(package_rows)
-        written.append(_write_package(report_dir, release, out.getvalue(), "unit_scores", releases_dir))
+        written.append(_write_package(settings, report_dir, release, out.getvalue(), "unit_scores", releases_dir))
     return written

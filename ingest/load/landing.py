@@ -75,8 +75,8 @@ UNIT_SCORES = Target(
     ("unit_code", "component_code", "score_kind"), _unit_score_line)
 
 
-def _chunks(item: packages.ReleaseFile, path: Path, method: Methodology, units: UnitDirectory, year: int,
-            chunk_rows: int) -> tuple[Iterator[readers.ReadResult], list[readers.Normalisation]]:
+def _chunks(item: packages.ReleaseFile, path: Path, method: Methodology, units: UnitDirectory, layouts_dir: Path,
+            year: int, chunk_rows: int) -> tuple[Iterator[readers.ReadResult], list[readers.Normalisation]]:
     """The file's checked rows, a chunk at a time, and the notes about the whole file (its encoding)."""
     if item.layout == "unit_scores":
         records, notes = readers.iter_csv_records(path, item.encoding, readers.UNIT_SCORE_COLUMNS,
@@ -87,7 +87,8 @@ def _chunks(item: packages.ReleaseFile, path: Path, method: Methodology, units: 
                                                   readers.OPTIONAL_COLUMNS)
         convert = lambda chunk: readers.to_score_rows(path, chunk, method, units, year=year)  # noqa: E731
     else:   # an official wide layout: one row per unit, read whole
-        return iter([layouts.read_file(path, item.layout, method, units, encoding=item.encoding, year=year)]), []
+        return iter([layouts.read_file(path, item.layout, layouts_dir, method, units, encoding=item.encoding,
+                                      year=year)]), []
 
     def checked() -> Iterator[readers.ReadResult]:
         while chunk := list(itertools.islice(records, chunk_rows)):
@@ -97,7 +98,7 @@ def _chunks(item: packages.ReleaseFile, path: Path, method: Methodology, units: 
 
 
 def land(cur, release: packages.Release, item: packages.ReleaseFile, path: Path, method: Methodology,
-         units: UnitDirectory, chunk_rows: int = CHUNK_ROWS) -> int:
+         units: UnitDirectory, layouts_dir: Path, chunk_rows: int = CHUNK_ROWS) -> int:
     """COPY the file's rows into raw (in the caller's transaction); returns the number of rows."""
     target = UNIT_SCORES if item.layout == "unit_scores" else COMPONENT_SCORES
     source_file = display_path(release.folder / item.name)
@@ -105,7 +106,7 @@ def land(cur, release: packages.Release, item: packages.ReleaseFile, path: Path,
     suffix = ("\tt" if item.synthetic else "\tf") if target is COMPONENT_SCORES else ""
     copy = (f"copy {target.table} (release_id, file_sha256, source_file, {', '.join(target.columns)}) "
             "from stdin")
-    chunks, notes = _chunks(item, path, method, units, release.year, chunk_rows)
+    chunks, notes = _chunks(item, path, method, units, layouts_dir, release.year, chunk_rows)
     rows = noted = 0
 
     def record(normalisations: list[readers.Normalisation]) -> None:

@@ -8,12 +8,13 @@ from pathlib import Path
 from psycopg2.extras import execute_values
 
 from ingest.core import db
+from ingest.core.config import Settings
 from ingest.core.errors import InputError, display_path
 from ingest.core.faults import failpoint
 from ingest.core.log import log
 from ingest.load import landing
 from ingest.sources import methodology, packages, readers
-from ingest.sources.reference import unit_directory
+from ingest.sources.reference import UnitDirectory, unit_directory
 
 
 @dataclass(frozen=True)
@@ -63,11 +64,12 @@ def _load_unit_groups_and_scales(cur, method: methodology.Methodology) -> None:
               s.source_ref) for s in method.unit_scales])
 
 
-def check_release(manifest: Path) -> tuple[packages.Release, methodology.Methodology, dict[str, Path]]:
+def check_release(settings: Settings,
+                  manifest: Path) -> tuple[packages.Release, methodology.Methodology, dict[str, Path]]:
     """Everything but the data rows, checked before the database is touched (the rows are checked as they load)."""
     release = packages.read_manifest(manifest)
     paths = packages.verify_files(release)
-    method = methodology.load(release.index_code, release.methodology_version)
+    method = methodology.load(release.index_code, release.methodology_version, settings.methodology_dir)
     if not method.first_year <= release.year <= (method.last_year or release.year):
         raise InputError(release.path, f"methodology {method.version} applies to {method.first_year}–"
                                        f"{method.last_year or 'now'}, not to {release.year}", column="methodology_version")
@@ -100,11 +102,11 @@ def _record_edition_changes(cur, release: packages.Release) -> int:
     return cur.rowcount
 
 
-def units_not_ranked(release: packages.Release) -> str | None:
+def units_not_ranked(release: packages.Release, units: UnitDirectory) -> str | None:
     """The unit codes a complete release leaves out that year (release.yaml names them)."""
     codes = []
     for name in release.units_not_ranked:
-        code = unit_directory().resolve_on("province", name, readers.year_end(release.year))
+        code = units.resolve_on("province", name, readers.year_end(release.year))
         if code is None:
             raise InputError(release.path, f"units_not_ranked names an unknown province {name!r}",
                              column="units_not_ranked")
@@ -112,11 +114,12 @@ def units_not_ranked(release: packages.Release) -> str | None:
     return ",".join(sorted(codes)) or None
 
 
-def load_release(manifest: Path, run_id: str, chunk_rows: int = landing.CHUNK_ROWS) -> LoadResult:
+def load_release(settings: Settings, manifest: Path, run_id: str, chunk_rows: int = landing.CHUNK_ROWS) -> LoadResult:
     started = time.monotonic()
-    release, method, paths = check_release(manifest)
+    release, method, paths = check_release(settings, manifest)
+    units = unit_directory(settings.reference_dir)
     manifest_sha = packages.sha256_of(release.path)
-    with db.transaction() as cur:
+    with db.transaction(settings.warehouse) as cur:
         cur.execute("select pg_advisory_xact_lock(hashtext(%s))", (release.release_id,))
         cur.execute("select manifest_sha256 from raw.releases where release_id = %s", (release.release_id,))
         existing = cur.fetchone()
@@ -135,18 +138,19 @@ def load_release(manifest: Path, run_id: str, chunk_rows: int = landing.CHUNK_RO
             "values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             (release.release_id, release.index_code, release.year, release.edition, release.published_on,
              release.publisher, release.source, release.methodology_version, release.is_synthetic,
-             release.coverage, release.reason, display_path(release.path), manifest_sha, units_not_ranked(release)),
+             release.coverage, release.reason, display_path(release.path), manifest_sha,
+             units_not_ranked(release, units)),
         )
         total = 0
         for item in release.files:
-            rows = landing.land(cur, release, item, paths[item.name], method, unit_directory(), chunk_rows)
+            rows = landing.land(cur, release, item, paths[item.name], method, units, settings.layouts_dir, chunk_rows)
             cur.execute("insert into raw.release_files (release_id, file_name, file_sha256, row_count, is_synthetic) "
                         "values (%s, %s, %s, %s, %s)", (release.release_id, item.name, item.sha256, rows, item.synthetic))
             total += rows
         changes = _record_edition_changes(cur, release)
         cur.execute("insert into audit.load_log (run_id, release_id, action, rows) values (%s, %s, 'loaded', %s)",
                     (run_id, release.release_id, total))
-        failpoint("ingest.before_commit")
+        failpoint(settings, "ingest.before_commit")
     note = f"; {changes} value(s) differ from the previous edition (audit.corrections)" if changes else ""
     log("ingest", f"{release.release_id}: loaded {total} rows in {time.monotonic() - started:.1f}s{note}")
     return LoadResult(release.release_id, release.index_code, release.year, "loaded", total)

@@ -10,15 +10,17 @@ import sys
 from pathlib import Path
 
 from ingest.core import config
+from ingest.core.config import Settings
 from ingest.core.errors import display_path
 from ingest.core.log import log, timed
 
 PROGRESS_LINE = re.compile(r"^\[\s*\d+\.\ds\] ")
 
 
-def airflow_env() -> dict[str, str]:
-    home = Path(os.environ.get("AIRFLOW_HOME", config.PROJECT_ROOT / ".airflow"))
-    env = dict(os.environ)
+def airflow_env(settings: Settings) -> dict[str, str]:
+    """Airflow's environment: the project's DAGs, and the settings its tasks build again (Settings.environment)."""
+    home = settings.airflow_home
+    env = {**os.environ, **settings.environment()}
     env.update({
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(config.PROJECT_ROOT / "dags"),
@@ -41,9 +43,9 @@ def _airflow(*args: str, env: dict[str, str], capture: bool = False) -> subproce
     return subprocess.run([str(airflow), *args], env=env, text=True, capture_output=capture)
 
 
-def setup() -> dict[str, str]:
+def setup(settings: Settings) -> dict[str, str]:
     """Create the metadata database once (a no-op afterwards)."""
-    env = airflow_env()
+    env = airflow_env(settings)
     home = Path(env["AIRFLOW_HOME"])
     home.mkdir(parents=True, exist_ok=True)
     stamp = home / ".migrated"
@@ -56,14 +58,14 @@ def setup() -> dict[str, str]:
     return env
 
 
-def run_dag(dag_id: str, conf: str = "{}") -> int:
+def run_dag(settings: Settings, dag_id: str, conf: str = "{}") -> int:
     """`airflow dags test`: one real DAG run on this machine; 0 when it succeeded.
 
     Progress lines of the tasks are echoed as they come; the whole output goes to .state/logs.
     """
     json.loads(conf)   # fail early on a malformed --conf
-    env = setup()
-    logs = config.STATE_DIR / "logs"
+    env = setup(settings)
+    logs = settings.logs_dir
     logs.mkdir(parents=True, exist_ok=True)
     logical_date = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     logfile = logs / f"{dag_id}-{logical_date:%Y%m%dT%H%M%S}.log"

@@ -15,11 +15,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from ingest.core import config
+from ingest.core.config import Settings
 from ingest.core.log import log
 
 SERVER_USER = "postgres"
-LOCAL_DATA_DIR = config.PROJECT_ROOT / ".state" / "warehouse" / "pgdata"
 
 
 def _is_root() -> bool:
@@ -50,15 +49,19 @@ def _reachable_by_others(path: Path) -> bool:
     return True
 
 
-def data_dir() -> Path:
-    explicit = os.environ.get("WAREHOUSE_DATA_DIR")
-    if explicit:
-        return Path(explicit)
-    local = LOCAL_DATA_DIR
+def local_data_dir(settings: Settings) -> Path:
+    """The cluster's place under the state dir, where it is unless the `postgres` user cannot reach it."""
+    return settings.state_dir / "warehouse" / "pgdata"
+
+
+def data_dir(settings: Settings) -> Path:
+    if settings.warehouse_data_dir:
+        return settings.warehouse_data_dir
+    local = local_data_dir(settings)
     if not _is_root() or _reachable_by_others(local.parent):
         return local
-    # A clone in a private home: the postgres user cannot reach it.
-    tag = hashlib.sha256(str(config.PROJECT_ROOT).encode()).hexdigest()[:8]
+    # A state dir in a private home: the postgres user cannot reach it.
+    tag = hashlib.sha256(str(settings.state_dir.resolve()).encode()).hexdigest()[:8]
     return Path(tempfile.gettempdir()) / f"govwh-{tag}" / "pgdata"
 
 
@@ -75,8 +78,7 @@ def _prepare_dir(path: Path, mode: int) -> None:
     path.chmod(mode)
 
 
-def is_running(pgdata: Path | None = None) -> bool:
-    pgdata = pgdata or data_dir()
+def is_running(pgdata: Path) -> bool:
     if not (pgdata / "PG_VERSION").exists():
         return False
     done = _run_as_server_user([str(_bin_dir() / "pg_ctl"), "-D", str(pgdata), "status"],
@@ -91,16 +93,16 @@ BULK_SETTINGS = ("shared_buffers=512MB", "work_mem=64MB", "maintenance_work_mem=
                  "wal_level=minimal", "max_wal_senders=0")
 
 
-def start() -> None:
-    """Initialise (first time) and start the server; a no-op when it already runs."""
-    pgdata = data_dir()
-    port = config.embedded_port()
+def start(settings: Settings) -> None:
+    """Initialise (first time) and start the server on the settings' port; a no-op when it already runs."""
+    pgdata = data_dir(settings)
+    port = settings.warehouse.port
     if is_running(pgdata):
         return
     bin_dir = _bin_dir()
     started = time.monotonic()
     if not (pgdata / "PG_VERSION").exists():
-        if pgdata != LOCAL_DATA_DIR:
+        if pgdata != local_data_dir(settings):
             log("warehouse", f"the project folder is not reachable by the '{SERVER_USER}' user; "
                              f"keeping the warehouse data in {pgdata}")
         _prepare_dir(pgdata.parent, 0o755)   # holds the server log
@@ -127,8 +129,8 @@ def start() -> None:
     log("warehouse", f"PostgreSQL running on 127.0.0.1:{port} ({time.monotonic() - started:.1f}s)")
 
 
-def stop() -> None:
-    pgdata = data_dir()
+def stop(settings: Settings) -> None:
+    pgdata = data_dir(settings)
     if not is_running(pgdata):
         log("warehouse", "not running")
         return

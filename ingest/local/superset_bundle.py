@@ -1,7 +1,7 @@
 """Dashboards as code: write Superset's import bundle from the dashboard specs and the documented marts.
 
-Inputs: docker/superset/dashboards/*.yaml (charts, filters, layout) and dbt/models/marts/*.yml (every
-mart with its documented, typed columns). Output: docker/superset/bundle/, Superset's export format
+Inputs: docker/superset/dashboards/*.yaml (charts, filters, layout) and the yml beside each mart under
+dbt/models/marts/ (every mart with its documented, typed columns). Output: docker/superset/bundle/, Superset's export format
 (metadata.yaml, databases/, datasets/, charts/, dashboards/), committed so it can be read and reviewed.
 Every mart becomes a dataset, so a new mart reaches Superset by running `govwh superset-bundle`.
 docker/superset/service.py imports the bundle with the real connection URL from the environment.
@@ -19,7 +19,6 @@ from ingest.core import config
 SUPERSET_DIR = config.PROJECT_ROOT / "docker" / "superset"
 SPEC_DIR = SUPERSET_DIR / "dashboards"
 BUNDLE_DIR = SUPERSET_DIR / "bundle"
-MARTS_YML_DIR = config.DBT_DIR / "models" / "marts"
 
 DATABASE_NAME = "Governance warehouse (marts)"
 DATABASE_FOLDER = "governance_warehouse"
@@ -39,10 +38,11 @@ def stable_uuid(*parts: str) -> str:
     return str(uuid.uuid5(NAMESPACE, "/".join(parts)))
 
 
-def documented_marts() -> dict[str, dict]:
-    """Every model of the marts folder's yml files, by name; each must list its typed, described columns."""
+def documented_marts(dbt_dir: Path) -> dict[str, dict]:
+    """Every model of the yml files under the dbt project's models/marts, by name; each must list its typed,
+    described columns."""
     marts = {}
-    for path in sorted(MARTS_YML_DIR.rglob("*.yml")):
+    for path in sorted((dbt_dir / "models" / "marts").rglob("*.yml")):
         for model in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("models", []):
             columns = model.get("columns") or []
             missing = [c["name"] for c in columns if not c.get("description") or not c.get("data_type")]
@@ -134,7 +134,7 @@ def chart_query(chart: dict) -> dict:
 
 def chart_yaml(key: str, chart: dict, marts: dict[str, dict]) -> dict:
     if chart["dataset"] not in marts:
-        raise ValueError(f"chart {key}: no documented mart {chart['dataset']!r} in {MARTS_YML_DIR}")
+        raise ValueError(f"chart {key}: no documented mart {chart['dataset']!r} in the dbt project's models/marts")
     known = {c["name"] for c in marts[chart["dataset"]]["columns"]}
     used = {f["col"] for f in chart["filters"]} | set(chart.get("columns", [])) | {c for c, _ in chart.get("order_by", [])}
     used |= {chart["x"], *chart["series"]} if chart["kind"] != "table" else set()
@@ -207,9 +207,9 @@ def dashboard_specs() -> dict[str, dict]:
     return {path.stem: yaml.safe_load(path.read_text(encoding="utf-8")) for path in sorted(SPEC_DIR.glob("*.yaml"))}
 
 
-def render() -> dict[str, dict]:
+def render(dbt_dir: Path) -> dict[str, dict]:
     """Every file of the bundle (relative path → content), computed from the specs and the marts' docs."""
-    marts = documented_marts()
+    marts = documented_marts(dbt_dir)
     files = {"metadata.yaml": {"version": EXPORT_VERSION, "type": "Dashboard", "timestamp": "1970-01-01T00:00:00+00:00"},
              f"databases/{DATABASE_FOLDER}.yaml": database_yaml()}
     for name, model in marts.items():
@@ -226,9 +226,9 @@ def dump(content: dict) -> str:
     return yaml.safe_dump(content, allow_unicode=True, sort_keys=False, width=110)
 
 
-def write(target: Path = BUNDLE_DIR) -> list[Path]:
+def write(dbt_dir: Path, target: Path = BUNDLE_DIR) -> list[Path]:
     """Rewrite the bundle folder (files no longer produced are removed)."""
-    files = render()
+    files = render(dbt_dir)
     for old in target.rglob("*.yaml"):
         if str(old.relative_to(target)) not in files:
             old.unlink()
@@ -241,9 +241,9 @@ def write(target: Path = BUNDLE_DIR) -> list[Path]:
     return written
 
 
-def stale_files(target: Path = BUNDLE_DIR) -> list[str]:
+def stale_files(dbt_dir: Path, target: Path = BUNDLE_DIR) -> list[str]:
     """Files of the committed bundle that differ from what the specs and docs produce now."""
-    files = render()
+    files = render(dbt_dir)
     present = {str(p.relative_to(target)) for p in target.rglob("*.yaml")}
     stale = [rel for rel, content in files.items()
              if not (target / rel).exists() or (target / rel).read_text(encoding="utf-8") != dump(content)]

@@ -14,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 from ingest.core import config
+from ingest.core.config import Settings
 from ingest.core.log import log, timed
 
 VENV = config.PROJECT_ROOT / ".venv-superset"
@@ -36,10 +37,9 @@ def _secret(home: Path, name: str) -> str:
     return path.read_text().strip()
 
 
-def bi_reader_url(wh: config.Warehouse | None = None) -> str:
-    """The warehouse as the read-only role (password from BI_READER_PASSWORD; none on the local server)."""
-    wh = wh or config.warehouse()
-    return config.Warehouse(wh.host, wh.port, config.BI_ROLE, os.environ.get("BI_READER_PASSWORD", ""), wh.database).url
+def bi_reader_url(settings: Settings) -> str:
+    """The warehouse as the read-only role (its password from the settings; none on the local server)."""
+    return settings.warehouse.as_user(config.BI_ROLE, settings.bi_reader_password).url
 
 
 def service_env(home: Path, port: int, warehouse_url: str) -> dict[str, str]:
@@ -91,10 +91,10 @@ def stop(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
-def run_ui(port: int = DEFAULT_PORT) -> None:
+def run_ui(settings: Settings, port: int = DEFAULT_PORT) -> None:
     """`make superset-ui`: Superset on the local marts until Ctrl-C."""
-    home = config.STATE_DIR / "superset"
-    env = service_env(home, port, bi_reader_url())
+    home = settings.state_dir / "superset"
+    env = service_env(home, port, bi_reader_url(settings))
     init(env)
     proc = start(env, home / "gunicorn.log")
     print(f"Superset: http://127.0.0.1:{port}/superset/dashboard/province-overview/ "

@@ -14,32 +14,29 @@ import shutil
 from pathlib import Path
 
 from ingest.core import config
+from ingest.core.config import Settings
 from ingest.core.log import log, timed
 from ingest.wap import checks
 
 DBT_SITE_FILES = ("index.html", "static_index.html", "manifest.json", "catalog.json")
 
 
-def docs_dir() -> Path:
-    return config.STATE_DIR / "docs"
-
-
-def build() -> Path:
-    """Generate the whole site; returns its folder."""
+def build(settings: Settings) -> Path:
+    """Generate the whole site in settings.docs_dir; returns its folder."""
     from ingest.wap import transform
 
-    target = docs_dir()
+    target = settings.docs_dir
     staging = target.with_name(target.name + ".new")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     with timed("docs", "dbt docs generate (catalog of the published marts)"):
         # The catalog describes what BI users see: the relations in the published schema.
-        dbt_target = config.DBT_DIR / "target" / "docs"
-        transform.run_dbt(["docs", "generate", "--static"], config.PUBLISHED_SCHEMA, target_path=dbt_target)
+        dbt_target = settings.dbt_dir / "target" / "docs"
+        transform.run_dbt(settings, ["docs", "generate", "--static"], config.PUBLISHED_SCHEMA, target_path=dbt_target)
         (staging / "dbt").mkdir()
         for name in DBT_SITE_FILES:
             shutil.copy2(dbt_target / name, staging / "dbt" / name)
-    gx_site = checks.data_docs_dir()
+    gx_site = checks.data_docs_dir(settings.gx_project_dir)
     if (gx_site / "index.html").exists():
         shutil.copytree(gx_site, staging / "gx")
     else:

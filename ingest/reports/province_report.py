@@ -11,19 +11,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ingest.core import config
+from ingest.core.config import Settings
 from ingest.core.log import log
 from ingest.reports import docx, html
 from ingest.reports.reading import fetch
 from ingest.reports.text import slug
 
-REPORTS_DIR = config.STATE_DIR / "reports"   # where `govwh report` and the province_report DAG write
-
-
-def write(unit_name: str, index_code: str, year: int | None, out_dir: Path | None = None) -> list[Path]:
-    """Write the HTML and the DOCX report (into REPORTS_DIR unless told); returns their paths."""
-    out_dir = out_dir or REPORTS_DIR
-    report = fetch(unit_name, index_code, year)
+def write(settings: Settings, unit_name: str, index_code: str, year: int | None,
+          out_dir: Path | None = None) -> list[Path]:
+    """Write the HTML and the DOCX report (into settings.reports_dir unless told); returns their paths."""
+    out_dir = out_dir or settings.reports_dir
+    report = fetch(settings.warehouse, unit_name, index_code, year)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"{index_code.lower()}_{report.year}_{slug(unit_name)}"
     html_path, docx_path = out_dir / f"{stem}.html", out_dir / f"{stem}.docx"

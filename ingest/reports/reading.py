@@ -108,8 +108,8 @@ def _targets(cur, unit_code: str, index_code: str, year: int, names: dict[str, s
     return list(lines.values())
 
 
-def fetch(unit_name: str, index_code: str, year: int | None = None) -> Report:
-    with db.transaction() as cur:
+def fetch(wh: config.Warehouse, unit_name: str, index_code: str, year: int | None = None) -> Report:
+    with db.transaction(wh) as cur:
         if year is None:
             cur.execute("select max(year) from marts.v_component_score where unit_name = %s and index_code = %s",
                         (unit_name, index_code))

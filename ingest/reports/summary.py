@@ -4,6 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ingest.core import db
+from ingest.core.config import Warehouse
 
 
 def _signed(value, places: int = 2) -> str:
@@ -17,8 +18,8 @@ def _fixed(value, places: int = 2) -> str:
     return "–" if value is None else f"{Decimal(value):.{places}f}"
 
 
-def fetch(unit_name: str, index_code: str, year: int | None) -> list[dict]:
-    with db.transaction() as cur:
+def fetch(wh: Warehouse, unit_name: str, index_code: str, year: int | None) -> list[dict]:
+    with db.transaction(wh) as cur:
         if year is None:
             cur.execute("select max(year) from marts.v_component_score where unit_name = %s and index_code = %s",
                         (unit_name, index_code))
@@ -35,8 +36,8 @@ def fetch(unit_name: str, index_code: str, year: int | None) -> list[dict]:
         return [dict(zip(columns, row)) for row in cur.fetchall()]
 
 
-def render(unit_name: str = "Lai Châu", index_code: str = "PAR_INDEX", year: int | None = None) -> str:
-    rows = fetch(unit_name, index_code, year)
+def render(wh: Warehouse, unit_name: str = "Lai Châu", index_code: str = "PAR_INDEX", year: int | None = None) -> str:
+    rows = fetch(wh, unit_name, index_code, year)
     if not rows:
         return f"No published {index_code} scores for {unit_name} in marts.v_component_score."
     total = next((r for r in rows if r["level"] == "total"), rows[0])
@@ -62,15 +63,15 @@ def render(unit_name: str = "Lai Châu", index_code: str = "PAR_INDEX", year: in
                      f"{_fixed(r['pct_of_max']):>8}{rank:>8}{_signed(r['delta_vs_previous']):>9}"
                      f"{_signed(r['rank_change_vs_previous'], 0):>8}")
     lines.append("")
-    lines.extend(_other_indices_lines(unit_name, index_code))
-    lines.extend(_findings_lines())
+    lines.extend(_other_indices_lines(wh, unit_name, index_code))
+    lines.extend(_findings_lines(wh))
     lines.append("Δ = change against the previous year (rank: positive = moved up); – = not published or not comparable.")
     return "\n".join(lines)
 
 
-def _findings_lines() -> list[str]:
+def _findings_lines(wh: Warehouse) -> list[str]:
     """Warnings of the last validation: published as published, listed with their location."""
-    with db.transaction() as cur:
+    with db.transaction(wh) as cur:
         cur.execute("""
             select f.release_id, f.component_code, f.observed, f.expected, f.source_ref, f.expectation
             from audit.findings as f
@@ -87,9 +88,9 @@ def _findings_lines() -> list[str]:
     return lines
 
 
-def _other_indices_lines(unit_name: str, shown: str) -> list[str]:
+def _other_indices_lines(wh: Warehouse, unit_name: str, shown: str) -> list[str]:
     """One line per other index: the unit's latest total, national and region rank, change (from the marts)."""
-    with db.transaction() as cur:
+    with db.transaction(wh) as cur:
         cur.execute("""
             select distinct on (index_code) index_code, year, score, max_score, rank, rank_of, region_rank,
                    region_rank_of, delta_vs_previous, release_is_synthetic
@@ -110,9 +111,9 @@ def _other_indices_lines(unit_name: str, shown: str) -> list[str]:
     return lines
 
 
-def render_units(index_code: str = "PROVINCIAL_PAR", year: int | None = None) -> str:
+def render_units(wh: Warehouse, index_code: str = "PROVINCIAL_PAR", year: int | None = None) -> str:
     """A province's own index: the final ranking of each group and the self-vs-appraised gap, from the marts."""
-    with db.transaction() as cur:
+    with db.transaction(wh) as cur:
         cur.execute("select max(year) from marts.fct_unit_score where index_code = %s", (index_code,))
         year = year or cur.fetchone()[0]
         if year is None:

@@ -15,12 +15,13 @@ from pathlib import Path
 import yaml
 from psycopg2.extras import execute_values
 
-from ingest.core import config, db
+from ingest.core import db
+from ingest.core.config import Settings
 from ingest.core.errors import InputError, display_path
 from ingest.core.log import log
 from ingest.sources.packages import sha256_of
 from ingest.sources.readers import parse_decimal
-from ingest.sources.reference import unit_directory
+from ingest.sources.reference import UnitDirectory, unit_directory
 
 REQUIRED = ("unit_name", "unit_type", "component_code", "old_score", "new_score", "reason")
 
@@ -37,11 +38,12 @@ class Correction:
     announced_in: str | None
 
 
-def corrections_path(index_code: str, year: int) -> Path:
-    return config.CORRECTIONS_DIR / index_code.lower() / f"{year}.yaml"
+def corrections_path(root: Path, index_code: str, year: int) -> Path:
+    """Where the corrections of an index-year live under `root` (data/corrections)."""
+    return root / index_code.lower() / f"{year}.yaml"
 
 
-def read(path: Path, index_code: str, year: int) -> list[Correction]:
+def read(path: Path, index_code: str, year: int, units: UnitDirectory) -> list[Correction]:
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
@@ -49,7 +51,6 @@ def read(path: Path, index_code: str, year: int) -> list[Correction]:
     if doc.get("index") != index_code or doc.get("year") != year:
         raise InputError(path, f"declares {doc.get('index')} {doc.get('year')}, expected {index_code} {year} "
                                "(from its place in data/corrections)")
-    units = unit_directory()
     entries = []
     for position, item in enumerate(doc.get("corrections") or [], start=1):
         for key in REQUIRED:
@@ -83,9 +84,9 @@ def _check_against_current_edition(cur, path: Path, index_code: str, year: int, 
                                    "check and remove this correction", entry.position, "old_score")
 
 
-def load(index_code: str, year: int, cur) -> int:
+def load(settings: Settings, index_code: str, year: int, cur) -> int:
     """Check and land the corrections file of one index-year (in the caller's transaction)."""
-    path = corrections_path(index_code, year)
+    path = corrections_path(settings.corrections_dir, index_code, year)
     file_path = display_path(path)
     cur.execute("select file_sha256 from raw.correction_files where file_path = %s order by loaded_at desc limit 1",
                 (file_path,))
@@ -96,7 +97,7 @@ def load(index_code: str, year: int, cur) -> int:
                         "values (%s, 'absent', %s, %s, 0)", (file_path, index_code, year))
             log("ingest", f"{file_path}: removed, its corrections no longer apply")
         return 0
-    entries = read(path, index_code, year)
+    entries = read(path, index_code, year, unit_directory(settings.reference_dir))
     _check_against_current_edition(cur, path, index_code, year, entries)
     sha = sha256_of(path)
     if last and last[0] == sha:
@@ -121,10 +122,10 @@ def load(index_code: str, year: int, cur) -> int:
     return len(entries)
 
 
-def load_all(index_code: str | None, year: int | None) -> None:
+def load_all(settings: Settings, index_code: str | None, year: int | None) -> None:
     """Corrections of the selected index-years, in one transaction: all checked or none landed."""
-    with db.transaction() as cur:
+    with db.transaction(settings.warehouse) as cur:
         cur.execute("select distinct index_code, year from raw.releases where (%s::text is null or index_code = %s) "
                     "and (%s::int is null or year = %s) order by 1, 2", (index_code, index_code, year, year))
         for selected_index, selected_year in cur.fetchall():
-            load(selected_index, selected_year, cur)
+            load(settings, selected_index, selected_year, cur)

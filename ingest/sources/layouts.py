@@ -17,13 +17,11 @@ from pathlib import Path
 
 import yaml
 
-from ingest.core import config
 from ingest.core.errors import InputError
 from ingest.sources.methodology import Methodology
 from ingest.sources.readers import Normalisation, ReadResult, decode, to_score_rows
 from ingest.sources.reference import UnitDirectory, normalise
 
-LAYOUTS_DIR = config.DATA_DIR / "layouts"
 CANONICAL = "canonical"
 FORMATS = ("csv", "xlsx")
 
@@ -51,8 +49,9 @@ class Layout:
     title: tuple[str, ...] = ()
 
 
-def load_layout(name: str, root: Path | None = None) -> Layout:
-    path = (root or LAYOUTS_DIR) / f"{name}.yaml"
+def load_layout(name: str, root: Path) -> Layout:
+    """A layout by name from the folder `root` (data/layouts)."""
+    path = root / f"{name}.yaml"
     if not path.is_file():
         raise InputError(path, f"layout {name!r} is not in data/layouts")
     doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -207,24 +206,24 @@ def read_records(path: Path, layout: Layout, encoding: str | None = None,
     return records
 
 
-def read_layout(path: Path, layout_name: str, methodology: Methodology, units: UnitDirectory, *,
+def read_layout(path: Path, layout: Layout, methodology: Methodology, units: UnitDirectory, *,
                 encoding: str | None = None, year: int | None = None) -> ReadResult:
     """A release file in an official layout, checked like the canonical CSV (a score is needed)."""
     notes: list[Normalisation] = []
-    records = read_records(path, load_layout(layout_name), encoding, notes)
+    records = read_records(path, layout, encoding, notes)
     result = to_score_rows(path, records, methodology, units, year=year)
     result.normalisations[:0] = notes
     return result
 
 
-def read_file(path: Path, layout_name: str, methodology: Methodology, units: UnitDirectory, *,
+def read_file(path: Path, layout_name: str, layouts_dir: Path, methodology: Methodology, units: UnitDirectory, *,
               encoding: str | None = None, year: int | None = None) -> ReadResult:
     """A release file in its layout: the canonical long CSV, or an official layout by its mapping's name."""
     from ingest.sources.readers import read_canonical
 
     if layout_name == CANONICAL:
         return read_canonical(path, methodology, units, encoding=encoding, year=year)
-    return read_layout(path, layout_name, methodology, units, encoding=encoding, year=year)
+    return read_layout(path, load_layout(layout_name, layouts_dir), methodology, units, encoding=encoding, year=year)
 
 
 def write_table(records: list[tuple[int, dict[str, str]]], layout: Layout, path: Path) -> Path:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import yaml
 
-from ingest.core import config
 from ingest.core.errors import InputError
 from ingest.sources.packages import sha256_of
 
@@ -74,8 +73,9 @@ class Methodology:
     unit_scales: tuple[UnitScale, ...] = ()
 
 
-def methodology_path(index_code: str, version: str, root: Path | None = None) -> Path:
-    return (root or config.METHODOLOGY_DIR) / index_code.lower() / f"{version}.yaml"
+def methodology_path(index_code: str, version: str, root: Path) -> Path:
+    """Where a version lives in the registry `root` (data/methodology)."""
+    return root / index_code.lower() / f"{version}.yaml"
 
 
 def _decimal(value, path: Path, position: int, key: str) -> Decimal | None:
@@ -90,7 +90,7 @@ def _decimal(value, path: Path, position: int, key: str) -> Decimal | None:
     return number
 
 
-def load(index_code: str, version: str, root: Path | None = None) -> Methodology:
+def load(index_code: str, version: str, root: Path) -> Methodology:
     path = methodology_path(index_code, version, root)
     if not path.is_file():
         raise InputError(path, f"methodology version {version!r} of {index_code} is not in the registry")

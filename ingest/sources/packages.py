@@ -9,7 +9,6 @@ from pathlib import Path
 
 import yaml
 
-from ingest.core import config
 from ingest.core.errors import InputError
 
 COVERAGES = ("complete", "partial")
@@ -130,10 +129,8 @@ def verify_files(release: Release) -> dict[str, Path]:
     return paths
 
 
-def discover(index_code: str | None = None, year: int | None = None,
-             releases_dir: Path | None = None) -> list[Path]:
-    """release.yaml files under data/releases, in index, year, edition order."""
-    root = releases_dir or config.RELEASES_DIR
+def discover(releases_dir: Path, index_code: str | None = None, year: int | None = None) -> list[Path]:
+    """release.yaml files under releases_dir (data/releases), in index, year, edition order."""
     pattern = f"{index_code.lower() if index_code else '*'}/{year if year else '*'}/*/release.yaml"
-    found = [p for p in root.glob(pattern) if p.parent.name.isdigit()]
+    found = [p for p in releases_dir.glob(pattern) if p.parent.name.isdigit()]
     return sorted(found, key=lambda p: (p.parent.parent.parent.name, int(p.parent.parent.name), int(p.parent.name)))

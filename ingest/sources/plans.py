@@ -15,11 +15,12 @@ from pathlib import Path
 
 from psycopg2.extras import execute_values
 
-from ingest.core import config, db
+from ingest.core import db
+from ingest.core.config import Settings
 from ingest.core.errors import InputError, display_path
 from ingest.core.log import log
 from ingest.sources import packages, readers
-from ingest.sources.reference import normalise, unit_directory
+from ingest.sources.reference import UnitDirectory, normalise, unit_directory
 
 # metric -> what it is compared with: a share of the maximum / the index value itself, or a rank.
 METRICS = {
@@ -56,10 +57,6 @@ class Plan:
 class PlanFiles:
     targets: list[tuple] = field(default_factory=list)
     owners: list[tuple] = field(default_factory=list)
-
-
-def plans_dir() -> Path:
-    return config.DATA_DIR / "plans"
 
 
 def read_manifest(path: Path) -> Plan:
@@ -114,9 +111,8 @@ def _check_value(path: Path, line: int, metric: str, value: Decimal | None, boun
         raise InputError(path, f"a rank is 1 or more, got {value}", line, "value")
 
 
-def read_targets(path: Path) -> list[tuple]:
+def read_targets(path: Path, units: UnitDirectory) -> list[tuple]:
     records, _ = readers.read_csv_records(path, None, TARGET_COLUMNS, TARGET_OPTIONAL)
-    units = unit_directory()
     rows, seen, ranges = [], {}, {}
     for line, record in records:
         record = {k: (v or "").strip() for k, v in record.items()}
@@ -156,9 +152,8 @@ def read_targets(path: Path) -> list[tuple]:
     return rows
 
 
-def read_owners(path: Path) -> list[tuple]:
+def read_owners(path: Path, units: UnitDirectory) -> list[tuple]:
     records, _ = readers.read_csv_records(path, None, OWNER_COLUMNS)
-    units = unit_directory()
     rows, seen = [], {}
     for line, record in records:
         record = {k: (v or "").strip() for k, v in record.items()}
@@ -177,7 +172,7 @@ def read_owners(path: Path) -> list[tuple]:
     return rows
 
 
-def read_plan(manifest: Path) -> tuple[Plan, PlanFiles]:
+def read_plan(manifest: Path, units: UnitDirectory) -> tuple[Plan, PlanFiles]:
     """Everything checked before the database is touched."""
     plan = read_manifest(manifest)
     files = PlanFiles()
@@ -190,17 +185,17 @@ def read_plan(manifest: Path) -> tuple[Plan, PlanFiles]:
             raise InputError(path, f"sha256 is {actual} but plan.yaml says {sha}; update plan.yaml when the plan's "
                                    "file changes (the new content becomes the plan in force)")
         if name == "targets.csv":
-            files.targets = read_targets(path)
+            files.targets = read_targets(path, units)
         else:
-            files.owners = read_owners(path)
+            files.owners = read_owners(path, units)
     return plan, files
 
 
-def load_plan(manifest: Path, run_id: str) -> str:
+def load_plan(settings: Settings, manifest: Path, run_id: str) -> str:
     """Load one plan in one transaction; returns loaded | unchanged."""
-    plan, files = read_plan(manifest)
+    plan, files = read_plan(manifest, unit_directory(settings.reference_dir))
     manifest_sha = packages.sha256_of(manifest)
-    with db.transaction() as cur:
+    with db.transaction(settings.warehouse) as cur:
         cur.execute("select pg_advisory_xact_lock(hashtext(%s))", (f"plan:{plan.plan_id}",))
         cur.execute("select manifest_sha256 from raw.plans where plan_id = %s order by plan_load_id desc limit 1",
                     (plan.plan_id,))
@@ -237,14 +232,13 @@ def load_plan(manifest: Path, run_id: str) -> str:
     return "loaded"
 
 
-def load_all(run_id: str, root: Path | None = None) -> list[str]:
+def load_all(settings: Settings, run_id: str) -> list[str]:
     """Load every plan under data/plans; record plans whose folder is gone as withdrawn. Returns plan ids."""
-    root = root or plans_dir()
-    manifests = sorted(root.glob("*/plan.yaml"))
+    manifests = sorted(settings.plans_dir.glob("*/plan.yaml"))
     for manifest in manifests:
-        load_plan(manifest, run_id)
+        load_plan(settings, manifest, run_id)
     present = [m.parent.name for m in manifests]
-    with db.transaction() as cur:
+    with db.transaction(settings.warehouse) as cur:
         cur.execute("""
             insert into raw.plans (plan_id, manifest_sha256, manifest_path, plan_ref, issued_by, source)
             select plan_id, 'absent', manifest_path, plan_ref, issued_by, source

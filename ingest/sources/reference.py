@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from ingest.core import config
 
 PREFIX = re.compile(r"^(tỉnh|thành phố|tp\.?|ubnd tỉnh)\s+", re.IGNORECASE)
 OLD_TONE_PLACEMENT = {
@@ -140,8 +139,8 @@ class UnitDirectory:
 
 
 @lru_cache(maxsize=4)
-def unit_directory(reference_dir: Path | None = None) -> UnitDirectory:
-    root = reference_dir or config.REFERENCE_DIR
+def unit_directory(root: Path) -> UnitDirectory:
+    """The units of the reference folder `root` (data/reference)."""
     by_name = {("province", normalise(row["province_vi"])): row["code"] for row in _rows(root / "provinces.csv")}
     aliases = {(row["unit_type"], normalise(row["alias"]).casefold()): row["unit_code"]
                for row in _rows(root / "unit_aliases.csv")}

@@ -90,9 +90,9 @@ class CommuneTree:
         return [c for c in self.codes if c not in parents]
 
 
-def commune_tree() -> tuple[CommuneTree, list[dict]]:
+def commune_tree(methodology_dir: Path) -> tuple[CommuneTree, list[dict]]:
     """The commune methodology's tree (from the 2023 provincial tree without TD, the appraisal aggregate)."""
-    base = methodology.load("PROVINCIAL_PAR", "2023")
+    base = methodology.load("PROVINCIAL_PAR", "2023", methodology_dir)
     codes = [c for c in base.components if c != "TD"]
     parent = {c: ("TOTAL" if base.components[c].parent == "TD" else base.components[c].parent) for c in codes}
     maximum = {"TOTAL": 10000}
@@ -119,7 +119,7 @@ def commune_tree() -> tuple[CommuneTree, list[dict]]:
 
 
 def write_methodology(root: Path, communes: list[Commune]) -> None:
-    _, components = commune_tree()
+    _, components = commune_tree(root / "methodology")
     by_province: dict[str, list[str]] = {}
     for commune in communes:
         by_province.setdefault(commune.province_code, []).append(commune.code)
@@ -194,7 +194,7 @@ def _points(value: int) -> str:
 
 def write_release(root: Path, communes: list[Commune], year: int, edition: int, seed: int,
                   summary: Summary) -> None:
-    tree, _ = commune_tree()
+    tree, _ = commune_tree(root / "methodology")
     folder = root / "releases" / "provincial_par" / str(year) / str(edition)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "scores.csv"

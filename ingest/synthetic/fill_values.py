@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from ingest.core import config
 from ingest.core.errors import InputError
 from ingest.sources import methodology
 from ingest.sources.reference import normalise
@@ -50,19 +49,18 @@ class Anchors:
     last_place: dict[str, str] = field(default_factory=dict)              # unit code -> source
 
 
-def provinces(year: int, reference_dir: Path | None = None) -> list[Province]:
+def provinces(year: int, reference_dir: Path) -> list[Province]:
     """The provinces ranked in `year`: the 63 of 2008-08-01 to 2025-06-30 up to 2024, the 34 of the 2025 reform
     from 2025 on (names resolve on the last day of the year). A 2025 province keeps its predecessors' region
     where they all had the same one (as marts.dim_unit), else it has none."""
-    root = reference_dir or config.REFERENCE_DIR
-    with (root / "provinces.csv").open(encoding="utf-8", newline="") as handle:
+    with (reference_dir / "provinces.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     if year < REFORM_YEAR:
         return [Province(r["code"], normalise(r["province_vi"]), r["region_vi"]) for r in rows]
     regions: dict[str, set[str]] = {}
     for row in rows:
         regions.setdefault(normalise(row["merged_into_2025_vi"]), set()).add(row["region_vi"])
-    with (root / "provinces_2025.csv").open(encoding="utf-8", newline="") as handle:
+    with (reference_dir / "provinces_2025.csv").open(encoding="utf-8", newline="") as handle:
         after = [(r["code"], normalise(r["province_vi"])) for r in csv.DictReader(handle)]
     shared = {name: found.pop() for name, found in regions.items() if len(found) == 1}
     return [Province(code, name, shared.get(name, "")) for code, name in after]
@@ -260,12 +258,13 @@ def _split(total: int, fixed: dict[str, int], intervals: dict[str, tuple[int, in
 
 # --- the generator -----------------------------------------------------------------------------------------
 
-def generate(tree: Tree, year: int, anchors: Anchors, seed: int, decimals: int, where: Path,
+def generate(tree: Tree, year_provinces: list[Province], anchors: Anchors, seed: int, decimals: int, where: Path,
              not_ranked: set[str] = frozenset(), unscaled_max: Decimal | None = None) -> dict[tuple[str, str], int]:
-    """Values (in units of 10^-decimals) for every unit and generated component; anchors included as given."""
+    """Values (in units of 10^-decimals) for every province of the year and generated component;
+    anchors included as given."""
     rng = random.Random(seed)
     scale = 10 ** decimals
-    units = [p for p in provinces(year) if p.code not in not_ranked]
+    units = [p for p in year_provinces if p.code not in not_ranked]
     codes = [p.code for p in units]
     region_of = {p.code: p.region for p in units}
     facts = anchors.facts

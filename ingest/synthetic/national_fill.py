@@ -25,32 +25,33 @@ from pathlib import Path
 
 import yaml
 
-from ingest.core import config
+from ingest.core.config import Settings
 from ingest.sources import layouts, methodology, readers
 from ingest.sources.packages import sha256_of
 from ingest.sources.reference import unit_directory
-from ingest.synthetic.fill_values import Anchors, Fact, FillError, Tree, generate, provinces, scaled, text_of, tree_of
+from ingest.synthetic.fill_values import (Anchors, Fact, FillError, Province, Tree, generate, provinces, scaled,
+                                         text_of, tree_of)
 
 NATIONAL_FILE = "national.csv"
 SYNTHETIC_FILE = "synthetic.csv"
 COLUMNS = readers.WRITTEN_CANONICAL_COLUMNS
 # --- reading anchors and writing the package files ------------------------------------------------------
 
-def _region_rows(spec: dict) -> list[dict]:
+def _region_rows(source_reports_dir: Path, spec: dict) -> list[dict]:
     """The report rows that may print ranks within a region (spec `region_ranks_from: <report folder>`)."""
     if not spec.get("region_ranks_from"):
         return []
-    path = config.DATA_DIR / "reports" / spec["region_ranks_from"] / "scores.csv"
+    path = source_reports_dir / spec["region_ranks_from"] / "scores.csv"
     with path.open(encoding="utf-8", newline="") as handle:
         return [{**row, "source_ref": f"{spec['region_ranks_from']} {row['source_ref']}"} for row in csv.DictReader(handle)]
 
 
-def read_anchors(spec: dict, real_rows: list[readers.ScoreRow], tree: Tree, year: int, decimals: int,
-                 where: Path) -> tuple[Anchors, list[dict[str, str]]]:
+def read_anchors(settings: Settings, spec: dict, real_rows: list[readers.ScoreRow], tree: Tree, year: int,
+                 decimals: int, where: Path) -> tuple[Anchors, list[dict[str, str]]]:
     """Anchors from the release's real rows and the national figures the spec names. The national figures
     that the release does not already hold (its package source wins) come back as rows for national.csv."""
     scale = 10 ** decimals
-    units = unit_directory()
+    units = unit_directory(settings.reference_dir)
     year_end = readers.year_end(year)   # names resolve to the unit version valid at the end of the year
     anchors = Anchors()
     held = {(row.unit_code, row.component_code) for row in real_rows}
@@ -60,8 +61,8 @@ def read_anchors(spec: dict, real_rows: list[readers.ScoreRow], tree: Tree, year
                 scaled(row.score, scale, where, f"{row.unit_name} {row.component_code}"), row.rank, row.source_ref or "")
     national: list[dict[str, str]] = []
     for item in spec.get("anchors") or []:
-        path = config.DATA_DIR / "reports" / item["file"]
-        for line, record in layouts.read_records(path, layouts.load_layout(item["layout"])):
+        path = settings.source_reports_dir / item["file"]
+        for line, record in layouts.read_records(path, layouts.load_layout(item["layout"], settings.layouts_dir)):
             code = units.resolve_on(record["unit_type"], record["unit_name"], year_end)
             if code is None:
                 raise FillError(path, f"unknown {record['unit_type']} {record['unit_name']!r}", line, "unit_name")
@@ -76,9 +77,9 @@ def read_anchors(spec: dict, real_rows: list[readers.ScoreRow], tree: Tree, year
                 score = Decimal(record["score"]) if record["score"] else None
                 anchors.facts[key] = Fact(scaled(score, scale, path, source) if score is not None else None,
                                           int(record["rank"]) if record["rank"] else None, source)
-    region_of = {p.code: p.region for p in provinces(year)}
+    region_of = {p.code: p.region for p in provinces(year, settings.reference_dir)}
     sizes = {region: list(region_of.values()).count(region) for region in set(region_of.values())}
-    for row in _region_rows(spec):
+    for row in _region_rows(settings.source_reports_dir, spec):
         code = units.resolve_on(row["unit_type"], row["unit_name_vi"], year_end)
         if (row["index_code"] == tree.method.index_code and int(row["year"]) == year and row["component_code"] == "TOTAL"
                 and code in region_of and row["rank"] and row["rank_of"] == str(sizes[region_of[code]])):
@@ -104,10 +105,10 @@ def csv_text(rows: list[dict[str, str]]) -> str:
     return out.getvalue()
 
 
-def synthetic_rows(values: dict[tuple[str, str], int], tree: Tree, anchors: Anchors, year: int, decimals: int,
-                   seed: int, ranked_units: int) -> list[dict[str, str]]:
+def synthetic_rows(values: dict[tuple[str, str], int], tree: Tree, anchors: Anchors, year_provinces: list[Province],
+                   decimals: int, seed: int, ranked_units: int) -> list[dict[str, str]]:
     position = {c: m.position for c, m in tree.method.components.items()}
-    names = {p.code: p.name for p in provinces(year)}
+    names = {p.code: p.name for p in year_provinces}
     rows = []
     for (unit, code), value in sorted(values.items(), key=lambda item: (item[0][0], position[item[0][1]])):
         fact = anchors.facts.get((unit, code))
@@ -124,12 +125,13 @@ def synthetic_rows(values: dict[tuple[str, str], int], tree: Tree, anchors: Anch
     return rows
 
 
-def write_fill(folder: Path, method: methodology.Methodology, year: int, spec: dict,
+def write_fill(settings: Settings, folder: Path, method: methodology.Methodology, year: int, spec: dict,
                real_rows: list[readers.ScoreRow]) -> list[dict]:
     """Write national.csv (real national figures, if any) and synthetic.csv; return their manifest entries."""
     decimals = int(spec.get("decimals", 2))
     seed = int(spec["seed"])
-    units = unit_directory()
+    units = unit_directory(settings.reference_dir)
+    year_provinces = provinces(year, settings.reference_dir)
     year_end = readers.year_end(year)
     not_ranked = set()
     for name in spec.get("not_ranked") or []:
@@ -138,9 +140,9 @@ def write_fill(folder: Path, method: methodology.Methodology, year: int, spec: d
             raise FillError(folder, f"not_ranked names an unknown province {name!r}", column="not_ranked")
         not_ranked.add(code)
     tree = tree_of(method)
-    anchors, national = read_anchors(spec, real_rows, tree, year, decimals, folder)
+    anchors, national = read_anchors(settings, spec, real_rows, tree, year, decimals, folder)
     unscaled = Decimal(str(spec["unscaled_max"])) if spec.get("unscaled_max") is not None else None
-    values = generate(tree, year, anchors, seed, decimals, folder, not_ranked, unscaled)
+    values = generate(tree, year_provinces, anchors, seed, decimals, folder, not_ranked, unscaled)
     entries = []
     for name in (NATIONAL_FILE, SYNTHETIC_FILE):
         (folder / name).unlink(missing_ok=True)
@@ -149,9 +151,9 @@ def write_fill(folder: Path, method: methodology.Methodology, year: int, spec: d
         national.sort(key=lambda r: (units.resolve_on("province", r["unit_name"], year_end), position[r["component_code"]]))
         (folder / NATIONAL_FILE).write_text(csv_text(national), encoding="utf-8")
         entries.append({"name": NATIONAL_FILE, "sha256": sha256_of(folder / NATIONAL_FILE), "layout": "canonical"})
-    ranked_units = len(provinces(year)) - len(not_ranked)
-    (folder / SYNTHETIC_FILE).write_text(csv_text(synthetic_rows(values, tree, anchors, year, decimals, seed, ranked_units)),
-                                         encoding="utf-8")
+    ranked_units = len(year_provinces) - len(not_ranked)
+    rows = synthetic_rows(values, tree, anchors, year_provinces, decimals, seed, ranked_units)
+    (folder / SYNTHETIC_FILE).write_text(csv_text(rows), encoding="utf-8")
     entries.append({"name": SYNTHETIC_FILE, "sha256": sha256_of(folder / SYNTHETIC_FILE), "layout": "canonical",
                     "synthetic": True})
     return entries
@@ -166,7 +168,7 @@ def manifest_fields(spec: dict) -> dict:
     return fields
 
 
-def refill(manifest: Path) -> Path:
+def refill(settings: Settings, manifest: Path) -> Path:
     """`govwh fill-national`: make a release's national.csv and synthetic.csv again from its release.yaml."""
     from ingest.sources import packages
 
@@ -177,11 +179,12 @@ def refill(manifest: Path) -> Path:
     if "seed" not in spec:
         raise FillError(manifest, "has no 'fill' section with a seed to generate from", column="fill")
     release = packages.read_manifest(manifest)
-    method = methodology.load(release.index_code, release.methodology_version)
+    method = methodology.load(release.index_code, release.methodology_version, settings.methodology_dir)
+    units = unit_directory(settings.reference_dir)
     real = [f for f in release.files if not f.synthetic and f.name != NATIONAL_FILE]
-    rows = [row for f in real for row in layouts.read_file(release.folder / f.name, f.layout, method, unit_directory(),
-                                                             encoding=f.encoding, year=release.year).rows]
-    entries = write_fill(release.folder, method, release.year, spec, rows)
+    rows = [row for f in real for row in layouts.read_file(release.folder / f.name, f.layout, settings.layouts_dir,
+                                                             method, units, encoding=f.encoding, year=release.year).rows]
+    entries = write_fill(settings, release.folder, method, release.year, spec, rows)
     doc["files"] = [{"name": f.name, "sha256": f.sha256, "layout": f.layout} for f in real] + entries
     doc.update(manifest_fields(spec))
     comments = "".join(line + "\n" for line in text.splitlines() if line.startswith("#"))

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from ingest.core import config
+from ingest.core.config import Settings
 from ingest.sources import layouts, methodology, packages
 from ingest.sources.reference import unit_directory
 from ingest.synthetic import fill_values, national_fill
@@ -33,33 +33,34 @@ DEFAULT_YEARS = tuple(range(2017, 2027))
 DEFAULT_COMMUNE_YEARS = (2025, 2026)
 ANCHOR_STEP = 6                  # a synthetic national release is anchored at every 6th place
 COPIED = ("reference", "methodology", "layouts", "plans", "corrections")
-DATA_DIR = config.STATE_DIR / "bench" / "data"   # the generated directory make bench uses
 
 
 # --- the data directory -----------------------------------------------------------------------------------
 
-def generate(out: Path, *, scale: float = 1.0, seed: int = 1, years: tuple[int, ...] = DEFAULT_YEARS,
-             commune_years: tuple[int, ...] = DEFAULT_COMMUNE_YEARS, editions: int = QUARTERS,
-             national: bool = True) -> Summary:
-    """Write the data directory `out` (replaced if it exists, built beside it and moved into place)."""
+def generate(settings: Settings, out: Path, *, scale: float = 1.0, seed: int = 1,
+             years: tuple[int, ...] = DEFAULT_YEARS, commune_years: tuple[int, ...] = DEFAULT_COMMUNE_YEARS,
+             editions: int = QUARTERS, national: bool = True) -> Summary:
+    """Write the data directory `out` from settings.data_dir (replaced if it exists, built beside it and moved into
+    place); `make bench` uses settings.bench_data_dir."""
     out = Path(out).resolve()
-    if out == config.DATA_DIR.resolve() or config.DATA_DIR.resolve() in out.parents:
-        raise ValueError(f"refusing to write generated data into {config.DATA_DIR}")
+    data_dir = settings.data_dir.resolve()
+    if out == data_dir or data_dir in out.parents:
+        raise ValueError(f"refusing to write generated data into {settings.data_dir}")
     building = out.with_name(out.name + ".building")
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
     for name in COPIED:
-        shutil.copytree(config.DATA_DIR / name, building / name)
+        shutil.copytree(settings.data_dir / name, building / name)
     summary = Summary()
     communes = write_communes(building, scale, seed)
     summary.communes = len(communes)
     _write_par_index_2025(building)
     write_methodology(building, communes)
     if national:
-        shutil.copytree(config.RELEASES_DIR, building / "releases")
+        shutil.copytree(settings.releases_dir, building / "releases")
         for index_code in NATIONAL_INDICES:
             for year in years:
-                _national_release(building, index_code, year, seed, summary)
+                _national_release(settings, building, index_code, year, seed, summary)
     for year in commune_years:
         for edition in range(1, editions + 1):
             write_release(building, communes, year, edition, seed, summary)
@@ -106,21 +107,23 @@ def _version_for(root: Path, index_code: str, year: int) -> str | None:
     return None
 
 
-def _real_distribution(root: Path, index_code: str, year: int) -> tuple[str, dict[str, list[Decimal]], Decimal | None]:
+def _real_distribution(settings: Settings, index_code: str,
+                       year: int) -> tuple[str, dict[str, list[Decimal]], Decimal | None]:
     """The nearest complete real release of the index: its id, each component's scores as % of the component's
     maximum (published and filled values alike), and the fill's unscaled maximum (components without one)."""
     candidates = []
-    for manifest in packages.discover(index_code, releases_dir=config.RELEASES_DIR):
+    for manifest in packages.discover(settings.releases_dir, index_code):
         release = packages.read_manifest(manifest)
         if release.coverage == "complete":
             candidates.append((abs(release.year - year), -release.year, manifest, release))
     _, _, manifest, release = min(candidates, key=lambda item: item[:2])
-    method = methodology.load(index_code, release.methodology_version)
+    method = methodology.load(index_code, release.methodology_version, settings.methodology_dir)
+    units = unit_directory(settings.reference_dir)
     fill = (yaml.safe_load(manifest.read_text(encoding="utf-8")).get("fill") or {})
     unscaled = Decimal(str(fill["unscaled_max"])) if fill.get("unscaled_max") is not None else None
     pcts: dict[str, list[Decimal]] = {}
     for item in release.files:
-        for row in layouts.read_file(release.folder / item.name, item.layout, method, unit_directory(),
+        for row in layouts.read_file(release.folder / item.name, item.layout, settings.layouts_dir, method, units,
                                      encoding=item.encoding, year=release.year).rows:
             top = method.components[row.component_code].max_score or unscaled
             if top:
@@ -128,13 +131,13 @@ def _real_distribution(root: Path, index_code: str, year: int) -> tuple[str, dic
     return release.release_id, pcts, unscaled
 
 
-def _anchors(tree: fill_values.Tree, year: int, pcts: dict[str, list[Decimal]], unscaled: Decimal | None,
-             rng: random.Random) -> fill_values.Anchors:
+def _anchors(tree: fill_values.Tree, year_provinces: list[fill_values.Province], pcts: dict[str, list[Decimal]],
+             unscaled: Decimal | None, rng: random.Random) -> fill_values.Anchors:
     """Anchors at every ANCHOR_STEP-th place of each component the fill makes one by one (a sum's children are
     split from it): the real release's value at the same quantile, moved a little, with room for the units
     between two anchors. The fill draws every other unit between them."""
     anchors = fill_values.Anchors()
-    units = [p.code for p in fill_values.provinces(year)]
+    units = [p.code for p in year_provinces]
     for code in tree.generated:
         if tree.method.components[code].parent in tree.sums:
             continue
@@ -153,28 +156,30 @@ def _anchors(tree: fill_values.Tree, year: int, pcts: dict[str, list[Decimal]], 
     return anchors
 
 
-def _national_release(root: Path, index_code: str, year: int, seed: int, summary: Summary) -> None:
-    if packages.discover(index_code, year, releases_dir=root / "releases"):
+def _national_release(settings: Settings, root: Path, index_code: str, year: int, seed: int,
+                      summary: Summary) -> None:
+    if packages.discover(root / "releases", index_code, year):
         return   # the project's own release (real figures and their anchored fill), copied as it is
     version = _version_for(root, index_code, year)
     if version is None:
         return   # no methodology of that year in the registry: nothing to generate under
     method = methodology.load(index_code, version, root / "methodology")
+    year_provinces = fill_values.provinces(year, settings.reference_dir)
     tree = fill_values.tree_of(method)
-    source_id, pcts, unscaled = _real_distribution(root, index_code, year)
+    source_id, pcts, unscaled = _real_distribution(settings, index_code, year)
     folder = root / "releases" / index_code.lower() / str(year) / "1"
     for attempt in range(50):
         fill_seed = seed * 100_000 + year * 10 + attempt
         rng = random.Random(f"{index_code}/{fill_seed}")
         try:
-            values = fill_values.generate(tree, year, _anchors(tree, year, pcts, unscaled, rng), fill_seed, 2, folder,
-                                          unscaled_max=unscaled)
+            anchors = _anchors(tree, year_provinces, pcts, unscaled, rng)
+            values = fill_values.generate(tree, year_provinces, anchors, fill_seed, 2, folder, unscaled_max=unscaled)
             break
         except fill_values.FillError:
             continue   # anchors drawn too close for the units between them: draw again
     else:
         raise fill_values.FillError(folder, f"no synthetic fill of {index_code} {year} after 50 attempts")
-    names = {p.code: p.name for p in fill_values.provinces(year)}
+    names = {p.code: p.name for p in year_provinces}
     position = {c: m.position for c, m in method.components.items()}
     source_ref = f"synthetic (seed {fill_seed}; distribution of {source_id})"
     ordered = sorted(values.items(), key=lambda item: (item[0][0], position[item[0][1]]))

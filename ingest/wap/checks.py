@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.core import config, db
+from ingest.core.config import Settings
 from ingest.core.faults import failpoint
 from ingest.core.log import log, timed
 
@@ -72,9 +73,9 @@ class BlockingCheckFailed(RuntimeError):
 
 
 @contextmanager
-def _context_lock():
-    config.STATE_DIR.mkdir(parents=True, exist_ok=True)
-    with open(config.STATE_DIR / "gx.lock", "w") as handle:
+def _context_lock(state_dir: Path):
+    state_dir.mkdir(parents=True, exist_ok=True)
+    with open(state_dir / "gx.lock", "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -82,10 +83,10 @@ def _context_lock():
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def load_suite(name: str):
+def load_suite(expectations_dir: Path, name: str):
     import great_expectations as gx
 
-    doc = json.loads((config.EXPECTATIONS_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    doc = json.loads((expectations_dir / f"{name}.json").read_text(encoding="utf-8"))
     return gx.ExpectationSuite(name=doc["name"], expectations=doc["expectations"], meta=doc.get("meta", {}))
 
 
@@ -112,20 +113,15 @@ def _findings(result, severity: str) -> list[Finding]:
 KEEP_DOCS_RUNS = 3
 
 
-def gx_project_dir() -> Path:
-    """The root of the checks' Great Expectations file context (its files live under gx/ in it)."""
-    return config.STATE_DIR / "gx"
+def data_docs_dir(gx_project_dir: Path) -> Path:
+    """Where the file context rooted at settings.gx_project_dir builds its Data Docs site."""
+    return gx_project_dir / "gx" / "uncommitted" / "data_docs" / "local_site"
 
 
-def data_docs_dir() -> Path:
-    """Where the file context builds its Data Docs site."""
-    return gx_project_dir() / "gx" / "uncommitted" / "data_docs" / "local_site"
-
-
-def _prune_local_results(keep: int = KEEP_DOCS_RUNS) -> None:
+def _prune_local_results(gx_project_dir: Path, keep: int = KEEP_DOCS_RUNS) -> None:
     """Drop all but the newest `keep` runs of each suite from the validation store and its Data Docs pages."""
-    store = gx_project_dir() / "gx" / "uncommitted" / "validations"
-    pages = data_docs_dir() / "validations"
+    store = gx_project_dir / "gx" / "uncommitted" / "validations"
+    pages = data_docs_dir(gx_project_dir) / "validations"
     for suite_dir in (store.iterdir() if store.is_dir() else []):
         if not suite_dir.is_dir():
             continue
@@ -135,7 +131,8 @@ def _prune_local_results(keep: int = KEEP_DOCS_RUNS) -> None:
                 shutil.rmtree(root / run.relative_to(store), ignore_errors=True)
 
 
-def validate_candidate(schema: str, run_id: str, suites: list[str] | None = None) -> list[ValidationOutcome]:
+def validate_candidate(settings: Settings, schema: str, run_id: str,
+                       suites: list[str] | None = None) -> list[ValidationOutcome]:
     """Run the suites (all by default) on the candidate schema; record results; raise when a critical check fails."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
@@ -143,10 +140,10 @@ def validate_candidate(schema: str, run_id: str, suites: list[str] | None = None
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     outcomes = []
-    wh = config.warehouse()
-    with _context_lock(), timed("checks", f"Great Expectations checkpoint on {schema}"):
-        _prune_local_results()
-        context = gx.get_context(mode="file", project_root_dir=str(gx_project_dir()))
+    wh = settings.warehouse
+    with _context_lock(settings.state_dir), timed("checks", f"Great Expectations checkpoint on {schema}"):
+        _prune_local_results(settings.gx_project_dir)
+        context = gx.get_context(mode="file", project_root_dir=str(settings.gx_project_dir))
         context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
         source = context.data_sources.add_or_update_postgres(
             name="candidate", connection_string=wh.sqlalchemy_url(search_path=schema))
@@ -157,7 +154,7 @@ def validate_candidate(schema: str, run_id: str, suites: list[str] | None = None
             if table not in batches:
                 asset = source.add_table_asset(name=table, table_name=table)
                 batches[table] = asset.add_batch_definition_whole_table(name="whole table")
-            suite = context.suites.add_or_update(load_suite(suite_name))
+            suite = context.suites.add_or_update(load_suite(settings.expectations_dir, suite_name))
             definitions.append(context.validation_definitions.add_or_update(
                 gx.ValidationDefinition(name=suite_name, data=batches[table], suite=suite)))
         if not definitions:
@@ -167,7 +164,7 @@ def validate_candidate(schema: str, run_id: str, suites: list[str] | None = None
         checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
             name="publish_" + "-".join(d.name for d in definitions), validation_definitions=definitions,
             actions=[UpdateDataDocsAction(name="data_docs")], result_format={"result_format": "COMPLETE"}))
-        failpoint("checks.running")
+        failpoint(settings, "checks.running")
         result = checkpoint.run()
         sites = context.get_docs_sites_urls()
         by_suite = {validation.suite_name: validation for validation in result.run_results.values()}
@@ -183,7 +180,7 @@ def validate_candidate(schema: str, run_id: str, suites: list[str] | None = None
             outcome.success = not outcome.blocking
             outcome.data_docs = sites[0]["site_url"] if sites else None
             outcomes.append(outcome)
-    _record(outcomes, schema, run_id)
+    _record(wh, outcomes, schema, run_id)
     for outcome in outcomes:
         log("checks", f"{outcome.suite}: {outcome.evaluated} expectations, {len(outcome.blocking)} blocking "
                       f"failures, {len(outcome.warnings)} warnings; Data Docs {outcome.data_docs}")
@@ -196,8 +193,8 @@ def validate_candidate(schema: str, run_id: str, suites: list[str] | None = None
     return outcomes
 
 
-def _record(outcomes: list[ValidationOutcome], schema: str, run_id: str) -> None:
-    with db.transaction() as cur:
+def _record(wh: config.Warehouse, outcomes: list[ValidationOutcome], schema: str, run_id: str) -> None:
+    with db.transaction(wh) as cur:
         for o in outcomes:
             cur.execute("delete from audit.validation_runs where run_id = %s and suite_name = %s", (run_id, o.suite))
             cur.execute(

@@ -15,6 +15,7 @@ import psycopg2
 from psycopg2 import sql
 
 from ingest.core import config, db
+from ingest.core.config import Settings
 from ingest.core.faults import failpoint
 from ingest.core.log import log
 from ingest.wap.transform import check_candidate_name
@@ -127,13 +128,13 @@ def _copy_partitions(cur, schema: str, tables: list[str], partitions: list[str])
     return published
 
 
-def publish(schema: str, partitions: list[str], run_id: str) -> int:
+def publish(settings: Settings, schema: str, partitions: list[str], run_id: str) -> int:
     """Move the candidate's rows into marts. Empty `partitions` = full refresh. Returns rows published."""
     check_candidate_name(schema)
     started = time.monotonic()
     cand, marts = sql.Identifier(schema), sql.Identifier(MARTS)
     published = 0
-    with db.transaction() as cur:
+    with db.transaction(settings.warehouse) as cur:
         cur.execute("set local lock_timeout = '30s'")
         cur.execute("select pg_advisory_xact_lock(hashtext('govwh.publish'))")
         cur.execute("select exists (select 1 from pg_namespace where nspname = %s), "
@@ -171,11 +172,11 @@ def publish(schema: str, partitions: list[str], run_id: str) -> int:
             _copy_comments(cur, schema, name, "table")
         for name in views:
             _copy_comments(cur, schema, name, "view")
-        db.grant_bi_reader(cur, config.warehouse().database)
+        db.grant_bi_reader(cur, settings.warehouse.database)
         cur.execute("insert into audit.publish_log (run_id, partitions, tables, rows) values (%s, %s, %s, %s)",
                     (run_id, ", ".join(partitions) or "all", len(tables) + len(views), published))
         cur.execute(sql.SQL("drop schema {} cascade").format(cand))
-        failpoint("publish.before_commit")
+        failpoint(settings, "publish.before_commit")
     log("publish", f"published {published} rows ({', '.join(partitions) or 'all partitions'}) "
                    f"in {time.monotonic() - started:.1f}s")
     return published

@@ -9,21 +9,22 @@ from pathlib import Path
 from psycopg2 import sql
 
 from ingest.core import config, db
+from ingest.core.config import Settings
 from ingest.core.log import timed
 
 PARTITION = re.compile(r"[A-Z][A-Z_]*/[0-9]{4}")
 CANDIDATE = re.compile(r"candidate__[a-z0-9_]+")
 
 
-def dbt_env(schema: str) -> dict[str, str]:
-    wh = config.warehouse()
+def dbt_env(settings: Settings, schema: str) -> dict[str, str]:
+    wh = settings.warehouse
     return {
         "GOVWH_DB_HOST": wh.host, "GOVWH_DB_PORT": str(wh.port), "GOVWH_DB_USER": wh.user,
         "GOVWH_DB_PASSWORD": wh.password, "GOVWH_DB_NAME": wh.database, "GOVWH_DBT_SCHEMA": schema,
         # The seeds are the reference tables of the data directory in use (GOVWH_DATA_DIR). Relative to the dbt
         # project: dbt writes each seed's compiled SQL to target/.../<seed path>, which for an absolute path
         # would be the CSV file itself.
-        "GOVWH_REFERENCE_DIR": os.path.relpath(config.REFERENCE_DIR, config.DBT_DIR),
+        "GOVWH_REFERENCE_DIR": os.path.relpath(settings.reference_dir, settings.dbt_dir),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1",
     }
 
@@ -34,27 +35,28 @@ def check_candidate_name(schema: str) -> str:
     return schema
 
 
-def drop_candidate(schema: str) -> None:
-    with db.transaction() as cur:
+def drop_candidate(wh: config.Warehouse, schema: str) -> None:
+    with db.transaction(wh) as cur:
         cur.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(check_candidate_name(schema))))
 
 
-def run_dbt(args: list[str], schema: str, target_path: Path | None = None) -> None:
-    """dbt in this process, with the warehouse connection from the environment."""
+def run_dbt(settings: Settings, args: list[str], schema: str, target_path: Path | None = None) -> None:
+    """dbt in this process, connected to the settings' warehouse (dbt/profiles.yml reads it from the environment)."""
     from dbt.cli.main import dbtRunner   # heavy import, only when dbt runs
 
-    os.environ.update(dbt_env(schema))
-    target = target_path or config.DBT_DIR / "target" / schema
-    result = dbtRunner().invoke([*args, "--project-dir", str(config.DBT_DIR), "--profiles-dir", str(config.DBT_DIR),
-                                 "--target-path", str(target), "--log-path", str(config.DBT_DIR / "logs")])
+    os.environ.update(dbt_env(settings, schema))
+    dbt_dir = settings.dbt_dir
+    target = target_path or dbt_dir / "target" / schema
+    result = dbtRunner().invoke([*args, "--project-dir", str(dbt_dir), "--profiles-dir", str(dbt_dir),
+                                 "--target-path", str(target), "--log-path", str(dbt_dir / "logs")])
     if not result.success:
         raise RuntimeError(f"dbt {args[0]} failed: {result.exception or 'see the failed nodes above'}")
 
 
-def analyze_raw() -> None:
+def analyze_raw(wh: config.Warehouse) -> None:
     """Fresh statistics for the landing tables: a load just landed is not analysed yet, and the planner would
     take its thousands of rows for one (a nested loop over every score, seconds instead of milliseconds)."""
-    with db.transaction() as cur:
+    with db.transaction(wh) as cur:
         cur.execute("select tablename from pg_tables where schemaname = 'raw' order by tablename")
         for (table,) in cur.fetchall():
             cur.execute(sql.SQL("analyze raw.{}").format(sql.Identifier(table)))
@@ -68,13 +70,13 @@ def selection(partitions: list[str]) -> list[str]:
     return []
 
 
-def build_candidate(schema: str, partitions: list[str]) -> None:
+def build_candidate(settings: Settings, schema: str, partitions: list[str]) -> None:
     """Drop and rebuild the candidate schema: dims in full, facts for `partitions` (all when empty)."""
     for partition in partitions:
         if not PARTITION.fullmatch(partition):
             raise ValueError(f"partition must look like INDEX/YEAR, got {partition!r}")
-    drop_candidate(schema)
-    analyze_raw()
+    drop_candidate(settings.warehouse, schema)
+    analyze_raw(settings.warehouse)
     with timed("dbt", f"build into {schema} ({', '.join(partitions) or 'all partitions'})"):
         dbt_vars = {"partitions": partitions, "published_schema": config.PUBLISHED_SCHEMA}
-        run_dbt(["build", "--vars", json.dumps(dbt_vars), *selection(partitions)], schema)
+        run_dbt(settings, ["build", "--vars", json.dumps(dbt_vars), *selection(partitions)], schema)

@@ -7,14 +7,12 @@ from pathlib import Path
 
 from psycopg2.extras import execute_values
 
-from ingest.core import config, db
+from ingest.core import db
+from ingest.core.config import Warehouse
 from ingest.core.errors import display_path
 from ingest.curation.audit.reading import Report
 from ingest.curation.audit.rules import Finding
 from ingest.sources import packages
-
-FINDINGS_DIR = config.STATE_DIR / "audit"   # one CSV of findings per audited report
-
 
 CSV_COLUMNS = [f.name for f in fields(Finding)]
 
@@ -29,10 +27,10 @@ def write_csv(findings: list[Finding], path: Path) -> Path:
     return path
 
 
-def store(report: Report, findings: list[Finding]) -> None:
+def store(wh: Warehouse, report: Report, findings: list[Finding]) -> None:
     """Replace the report's findings in audit.report_findings (one transaction)."""
     sha = packages.sha256_of(report.folder / "scores.csv")
-    with db.transaction() as cur:
+    with db.transaction(wh) as cur:
         cur.execute("delete from audit.report_findings where report = %s", (report.name,))
         execute_values(cur, "insert into audit.report_findings (report, scores_sha256, source_ref, index_code, year, "
                             "unit_name, component_code, measure, printed_value, expected_value, kind, detail) values %s",

@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from ingest.core import db
+from ingest.core.config import Warehouse
 from ingest.core.errors import InputError
 from ingest.sources import readers
 
@@ -147,7 +148,7 @@ def read_report(folder: Path) -> Report:
                   spec.get("index_map", {}) or {}, set(spec.get("not_components", []) or []), pct_deltas, not_compared)
 
 
-def warehouse_values(report: Report) -> tuple[dict, list[str], bool] | None:
+def warehouse_values(wh: Warehouse, report: Report) -> tuple[dict, list[str], bool] | None:
     """The published values of the report's index-years, or None without marts. Keys: (index, year, unit,
     component, score kind): provinces by code from v_component_score, a province's own units by name and score
     kind from v_unit_score (the latest edition)."""
@@ -155,7 +156,7 @@ def warehouse_values(report: Report) -> tuple[dict, list[str], bool] | None:
 
     pairs = sorted({(report.index_map.get(p.index_code, p.index_code), p.year) for p in report.printings})
     selection = ([i for i, _ in pairs], [y for _, y in pairs])
-    with db.transaction() as cur:
+    with db.transaction(wh) as cur:
         cur.execute("select to_regclass('marts.v_component_score') is not null, "
                     "to_regclass('marts.v_unit_score') is not null")
         national, own_units = cur.fetchone()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from ingest.curation.audit.reading import Printing, Report
-from ingest.sources.reference import unit_directory
+from ingest.sources.reference import UnitDirectory
 
 ROUNDING_PER_PART = Decimal("0.011")
 
@@ -224,8 +224,7 @@ def unreadable_values(report: Report) -> list[Finding]:
             for p in report.printings for measure, text in p.unreadable.items()]
 
 
-def differs_from_warehouse(report: Report, published: dict) -> list[Finding]:
-    units = unit_directory()
+def differs_from_warehouse(report: Report, published: dict, units: UnitDirectory) -> list[Finding]:
     found = []
     for p in report.printings:
         if p.component_code in report.not_components:

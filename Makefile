@@ -14,11 +14,12 @@ SUPERSET_STAMP := $(SUPERSET_VENV)/.installed
 export AIRFLOW_HOME := $(CURDIR)/.airflow
 export PYTHONDONTWRITEBYTECODE :=
 
-.PHONY: help bench bench-rss run test venv db-start db-url stop airflow-ui summary checksum clean docs superset-bundle superset-venv browser superset-ui report audit-reports
+.PHONY: help bench bench-rss run test test-fast venv db-start db-url stop airflow-ui summary checksum clean docs superset-bundle superset-venv browser superset-ui report audit-reports
 
 help:
 	@echo "make run        set up, start the warehouse, run the annual DAG on the sample, print a summary"
 	@echo "make test       set up and run the whole test suite"
+	@echo "make test-fast  the edit-run loop: unit and quick database tests (no Airflow, browser or slow ones)"
 	@echo "make db-start   start the embedded PostgreSQL (make stop stops it)"
 	@echo "make db-url     print a libpq URL of the warehouse"
 	@echo "make checksum   print a checksum of every published mart"
@@ -78,6 +79,11 @@ checksum: venv
 test: venv superset-venv browser
 	@$(PY) -m ingest.cli db-start
 	@$(PY) -m pytest
+
+# Under a minute: what an edit most likely breaks. `make test` still runs everything.
+test-fast: venv
+	@$(PY) -m ingest.cli db-start
+	@$(PY) -m pytest -m "not slow and not airflow and not browser"
 
 docs: venv
 	@$(PY) -m ingest.cli docs

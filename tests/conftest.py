@@ -21,6 +21,13 @@ BUNDLED = Settings(Warehouse("127.0.0.1", DEFAULT_PORT, "postgres", "", DEFAULT_
 DATA = BUNDLED.data_dir
 
 
+def pytest_collection_modifyitems(items):
+    """Every test says what it needs: `unit` (files and code only) or `db` (the warehouse)."""
+    unmarked = [item.nodeid for item in items if not {"unit", "db"} & {m.name for m in item.iter_markers()}]
+    if unmarked:
+        raise pytest.UsageError("tests without a unit or db marker: " + ", ".join(unmarked))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_airflow(tmp_path_factory) -> Path:
     """Airflow imported in this process reads its home from the environment; Airflow children get the settings'."""

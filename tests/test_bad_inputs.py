@@ -56,13 +56,16 @@ def _package(tmp_path: Path, case: str, expected: dict) -> tuple[Path, str]:
     return folder / "release.yaml", f"PAR_INDEX/2024/{edition}"
 
 
+@pytest.mark.unit
 def test_corpus_is_large_enough():
     files = [p for p in CORPUS.iterdir() if p.is_file() and p.name != "cases.yaml"]
     assert len(files) >= 30
     assert {p.name for p in files} - {"valid_reference.csv"} == set(CASES)
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.db
+@pytest.mark.parametrize("case", [pytest.param(case, marks=pytest.mark.slow if CASES[case]["outcome"] == "blocked" else ())
+                                  for case in sorted(CASES)])
 def test_bad_input(case, corpus_db, tmp_path):
     expected = CASES[case]
     # The corpus's own layouts, and the case's package as the only release.

@@ -11,6 +11,8 @@ from ingest.core.errors import InputError
 from ingest.wap import pipeline
 from tests.conftest import copy_release, linked_data_dir, query, rewrite_release
 
+pytestmark = [pytest.mark.db, pytest.mark.slow]
+
 SCORE_82 = ("select edition, score, published_score, correction_reason from marts.fct_component_score "
             "where year = 2024 and unit_code = '12' and component_code = '8.2'")
 

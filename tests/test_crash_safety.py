@@ -15,6 +15,8 @@ from ingest.core.config import PROJECT_ROOT
 from ingest.wap import pipeline
 from tests.conftest import query
 
+pytestmark = [pytest.mark.db, pytest.mark.slow]
+
 RAW_COUNTS = ("select (select count(*) from raw.releases), (select count(*) from raw.component_scores), "
               "(select count(*) from raw.methodology_components), (select count(*) from raw.release_files)")
 

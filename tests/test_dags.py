@@ -19,6 +19,8 @@ DAG_FILES = sorted((PROJECT_ROOT / "dags").glob("*.py"))
 NOWHERE = Settings(Warehouse.from_url("postgresql://nobody@127.0.0.1:1/none"), embedded_server=False)
 
 
+@pytest.mark.unit
+@pytest.mark.airflow
 def test_every_dag_file_imports_without_errors():
     from airflow.dag_processing.dagbag import DagBag
 
@@ -32,6 +34,8 @@ def test_every_dag_file_imports_without_errors():
     assert dag.max_active_runs == 1
 
 
+@pytest.mark.unit
+@pytest.mark.airflow
 @pytest.mark.parametrize("dag_file", DAG_FILES, ids=lambda p: p.name)
 def test_dag_import_does_no_database_or_heavy_work(dag_file):
     """Parsing a DAG file must not import the database driver, dbt or Great Expectations."""
@@ -45,6 +49,9 @@ def test_dag_import_does_no_database_or_heavy_work(dag_file):
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
 
 
+@pytest.mark.db
+@pytest.mark.airflow
+@pytest.mark.slow
 def test_annual_release_dag_run_publishes_the_marts(fresh_db, capsys):
     """`airflow dags test annual_release`: the real DAG, end to end, then the summary from the marts."""
     assert airflow_local.run_dag(fresh_db, "annual_release", json.dumps({})) == 0
@@ -67,6 +74,9 @@ def test_annual_release_dag_run_publishes_the_marts(fresh_db, capsys):
     assert "8.2  Tác động đến người dân (Chỉ số SIPAS)                  8.16   10.0   81.60   43/63    +0.19      −2" in text
 
 
+@pytest.mark.db
+@pytest.mark.airflow
+@pytest.mark.slow
 def test_targeted_rerun_rebuilds_only_its_partition_and_is_idempotent(fresh_db):
     """A rerun for one index and year republishes that partition only, and with the same inputs every
     mart stays identical (checksums over the ordered rows)."""

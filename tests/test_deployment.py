@@ -77,11 +77,13 @@ def _validate(doc: dict, tmp_path: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True)
 
 
+@pytest.mark.unit
 def test_compose_file_validates_against_the_compose_spec(tmp_path):
     done = _validate(compose_doc(), tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+@pytest.mark.unit
 def test_the_schema_check_catches_a_broken_compose_file(tmp_path):
     broken = compose_doc()
     broken["services"]["superset"]["healthcheck"]["interval"] = {"seconds": 30}
@@ -91,6 +93,7 @@ def test_the_schema_check_catches_a_broken_compose_file(tmp_path):
     assert "restart_policy" in done.stdout and "interval" in done.stdout
 
 
+@pytest.mark.unit
 def test_every_variable_is_in_env_example_and_secrets_are_required():
     raw = json.dumps(yaml.safe_load(COMPOSE.read_text()))   # values only, not the comments
     used = {m.group(1): m.group(2) for m in VARIABLE.finditer(raw) if m.group(1)}
@@ -102,6 +105,7 @@ def test_every_variable_is_in_env_example_and_secrets_are_required():
         compose_doc({k: v for k, v in example_env().items() if k != "BI_READER_PASSWORD"})
 
 
+@pytest.mark.unit
 def test_no_secret_is_committed():
     example = dict(line.split("=", 1) for line in ENV_EXAMPLE.read_text().splitlines()
                    if line.strip() and not line.startswith("#"))
@@ -126,6 +130,7 @@ def test_no_secret_is_committed():
     assert ignored.returncode == 0, "docker/.env (the filled-in secrets) must be git-ignored"
 
 
+@pytest.mark.unit
 def test_services_healthchecks_and_named_volumes():
     doc = compose_doc()
     services = doc["services"]
@@ -167,6 +172,7 @@ def _copied_sources(dockerfile: Path) -> list[str]:
     return sources
 
 
+@pytest.mark.unit
 def test_build_contexts_dockerfiles_and_copied_files_exist():
     ignored = {line.strip() for line in (PROJECT_ROOT / ".dockerignore").read_text().splitlines()
                if line.strip() and not line.startswith("#")}
@@ -183,6 +189,7 @@ def test_build_contexts_dockerfiles_and_copied_files_exist():
     assert {".venv", ".state", ".git"} <= ignored
 
 
+@pytest.mark.unit
 def test_images_use_the_same_pins_as_the_local_set_up():
     makefile = (PROJECT_ROOT / "Makefile").read_text()
     uv = re.search(r"UV_VERSION := (\S+)", makefile).group(1)
@@ -207,6 +214,8 @@ def _scram_matches(verifier: str, password: str) -> bool:
     return method == "SCRAM-SHA-256" and base64.b64encode(hashlib.sha256(client_key).digest()).decode() == stored_key
 
 
+@pytest.mark.db
+@pytest.mark.airflow
 def test_airflow_init_script_bootstraps_the_warehouse_and_the_admin(fresh_db, tmp_path):
     """docker/airflow/init.sh for real: airflow db migrate, warehouse bootstrap with the BI password."""
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
@@ -226,6 +235,7 @@ def test_airflow_init_script_bootstraps_the_warehouse_and_the_admin(fresh_db, tm
     assert query(fresh_db, "select count(*) from pg_namespace where nspname in ('raw', 'audit', 'marts')") == [(3,)]
 
 
+@pytest.mark.db
 def test_bootstrap_without_bi_password_leaves_the_role_as_it_is(fresh_db):
     db.bootstrap(replace(fresh_db, bi_reader_password="first"))
     db.bootstrap(replace(fresh_db, bi_reader_password=""))   # the local development set-up: nothing changes
@@ -233,6 +243,7 @@ def test_bootstrap_without_bi_password_leaves_the_role_as_it_is(fresh_db):
     assert _scram_matches(verifier, "first")
 
 
+@pytest.mark.db
 def test_metadata_init_script_creates_airflow_and_superset_databases(settings):
     """docker/postgres/metadata-init.sh as the postgres image runs it (once, on an empty volume)."""
     names = ("airflow", "superset")
@@ -262,6 +273,7 @@ def test_metadata_init_script_creates_airflow_and_superset_databases(settings):
         cleanup()
 
 
+@pytest.mark.db
 def test_backup_restores_raw_and_marts(published_db, tmp_path):
     """The operations guide's backup: pg_dump -Fc, then pg_restore into an empty database."""
     tools = {name: shutil.which(name) for name in ("pg_dump", "pg_restore")}

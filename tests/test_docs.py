@@ -19,6 +19,7 @@ def _normal(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
+@pytest.mark.db
 def test_every_published_mart_and_column_is_documented(published_db):
     marts = superset_bundle.documented_marts(published_db.dbt_dir)
     published = {name for (name,) in query(published_db, PUBLISHED)}
@@ -29,6 +30,7 @@ def test_every_published_mart_and_column_is_documented(published_db):
         assert [(c["name"], c["data_type"]) for c in model["columns"]] == columns, name
 
 
+@pytest.mark.db
 def test_bi_tools_read_the_descriptions_from_the_published_marts(published_db):
     """persist_docs writes comments into the candidate; publish carries them into marts (tables and views)."""
     for name, model in superset_bundle.documented_marts(published_db.dbt_dir).items():
@@ -43,6 +45,10 @@ def test_bi_tools_read_the_descriptions_from_the_published_marts(published_db):
     assert seen[0].startswith("The year the results are about")
 
 
+@pytest.mark.db
+@pytest.mark.airflow
+@pytest.mark.browser
+@pytest.mark.slow
 def test_publish_docs_dag_builds_a_site_that_renders(published_db):
     """`airflow dags test publish_docs`, then the landing page, dbt docs and GX Data Docs in Chromium."""
     assert airflow_local.run_dag(published_db, "publish_docs") == 0
@@ -73,6 +79,7 @@ def test_publish_docs_dag_builds_a_site_that_renders(published_db):
         assert "A rank is between 1 and the number of units ranked that year." in suite
 
 
+@pytest.mark.unit
 def test_landing_page_lists_marts_from_the_manifest():
     manifest = {"nodes": {
         "model.governance.fct_x": {"resource_type": "model", "fqn": ["governance", "marts", "fct_x"], "name": "fct_x",
@@ -88,6 +95,7 @@ def test_landing_page_lists_marts_from_the_manifest():
 COLUMN = {"name": "a", "data_type": "text", "description": "A column."}
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("bad, error", [({"columns": []}, "needs a description"),
                                         ({"description": ""}, "needs a description"),
                                         ({"columns": [COLUMN, COLUMN]}, r"lists a column twice: \['a'\]")])

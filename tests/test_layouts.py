@@ -11,6 +11,8 @@ from ingest.sources import layouts, methodology
 from ingest.sources.reference import unit_directory
 from tests.conftest import BUNDLED
 
+pytestmark = pytest.mark.unit
+
 PCI_2021_CSV = BUNDLED.data_dir / "reports/national_releases/pci_2021.csv"
 PCI_2021_XLSX = BUNDLED.releases_dir / "pci/2021/1/pci_2021.xlsx"
 PCI = methodology.load("PCI", "2016", BUNDLED.methodology_dir)

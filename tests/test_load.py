@@ -9,6 +9,8 @@ from ingest.core.errors import InputError
 from ingest.load import load
 from tests.conftest import BUNDLED, copy_release, query, rewrite_release
 
+pytestmark = pytest.mark.db
+
 MANIFEST_2024 = BUNDLED.releases_dir / "par_index/2024/1/release.yaml"
 
 

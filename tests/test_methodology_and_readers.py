@@ -10,6 +10,8 @@ from ingest.sources import methodology, readers
 from ingest.sources.reference import unit_directory
 from tests.conftest import BUNDLED
 
+pytestmark = pytest.mark.unit
+
 HEADER = "unit_name,unit_type,component_code,score,rank,rank_of,source_ref\n"
 
 

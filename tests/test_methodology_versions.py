@@ -8,6 +8,8 @@ import pytest
 from ingest.sources import methodology
 from tests.conftest import BUNDLED
 
+pytestmark = pytest.mark.unit
+
 
 def _maxima(method, level):
     return [float(c.max_score) for c in method.components.values() if c.level == level and c.parent == "TOTAL"]

@@ -14,6 +14,8 @@ from ingest.sources.reference import unit_directory
 from ingest.synthetic import fill_values, national_fill
 from tests.conftest import BUNDLED
 
+pytestmark = pytest.mark.unit
+
 RELEASES = sorted(p.parent.relative_to(BUNDLED.releases_dir).as_posix()
                   for p in BUNDLED.releases_dir.glob("*/*/*/release.yaml")
                   if any(f.synthetic for f in packages.read_manifest(p).files))   # completed by the national fill

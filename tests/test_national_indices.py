@@ -11,6 +11,8 @@ from ingest.core import db
 from ingest.wap import checks
 from tests.conftest import query
 
+pytestmark = pytest.mark.db
+
 LAI_CHAU_TOTALS = """select index_code, year, score, rank, rank_of, region_rank, region_rank_of, is_synthetic
                      from marts.v_component_score
                      where unit_name = 'Lai Châu' and component_code = 'TOTAL' and (index_code, year) in %s

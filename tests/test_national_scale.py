@@ -33,6 +33,8 @@ def _commune_rows(files: list[Path]) -> int:
     return sum(sum(1 for _ in f.open(encoding="utf-8")) - 1 for f in files if "provincial_par" in f.parts)
 
 
+@pytest.mark.unit
+@pytest.mark.slow
 def test_same_seed_same_files_and_everything_generated_says_synthetic(generated, tmp_path):
     out, summary = generated
     again = national_scale.generate(BUNDLED, tmp_path / "again", scale=SCALE, seed=7)
@@ -48,6 +50,8 @@ def test_same_seed_same_files_and_everything_generated_says_synthetic(generated,
     assert all("SYNTHETIC" in line for line in commune_lines)
 
 
+@pytest.mark.unit
+@pytest.mark.slow
 def test_real_releases_are_carried_unchanged(generated):
     out, _ = generated
     for manifest in BUNDLED.releases_dir.glob("*/*/*/release.yaml"):
@@ -56,6 +60,8 @@ def test_real_releases_are_carried_unchanged(generated):
             assert (out / "releases" / source.relative_to(BUNDLED.releases_dir)).read_bytes() == source.read_bytes()
 
 
+@pytest.mark.unit
+@pytest.mark.slow
 def test_default_scale_holds_at_least_five_million_fact_rows(generated):
     """Commune rows grow with the number of communes, national rows do not: extrapolate to 3,321 communes."""
     _, summary = generated
@@ -67,6 +73,7 @@ def test_default_scale_holds_at_least_five_million_fact_rows(generated):
     assert national_rows + commune_rows // summary.communes * communes.COMMUNES >= 5_000_000
 
 
+@pytest.mark.unit
 def test_refuses_to_write_into_the_bundled_data():
     with pytest.raises(ValueError, match="refusing"):
         national_scale.generate(BUNDLED, BUNDLED.data_dir / "generated")
@@ -95,6 +102,8 @@ def _new_edition(release: Path, reason: str) -> Path:
     return folder
 
 
+@pytest.mark.db
+@pytest.mark.slow
 def test_national_scale_data_through_the_pipeline_and_a_correction(generated, fresh_db, tmp_path):
     source, summary = generated
     data_dir = tmp_path / "data"
@@ -143,6 +152,7 @@ def test_national_scale_data_through_the_pipeline_and_a_correction(generated, fr
     assert checksum.mart_checksums(fresh_db.warehouse) == partial
 
 
+@pytest.mark.unit
 def test_national_partitions_leave_the_provincial_models_out():
     assert transform.selection(["PCI/2020", "PCI/2021"]) == ["--exclude", "tag:provincial"]
     assert transform.selection(["PROVINCIAL_PAR/2026", "PCI/2020"]) == []

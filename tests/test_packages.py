@@ -10,6 +10,8 @@ from ingest.curation import packaging
 from ingest.sources import packages
 from tests.conftest import BUNDLED, copy_release, rewrite_release
 
+pytestmark = pytest.mark.unit
+
 
 def test_bundled_packages_are_discovered_in_order():
     found = [p.relative_to(BUNDLED.releases_dir).as_posix() for p in packages.discover(BUNDLED.releases_dir, "PAR_INDEX")]

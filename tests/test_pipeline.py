@@ -17,11 +17,13 @@ FIELDS = """select component_code, score, max_score, pct_of_max, rank, rank_of, 
             order by component_position"""
 
 
+@pytest.mark.db
 def test_headline_in_marts(published_db):
     rows = query(published_db, FIELDS, (2024, ["TOTAL"]))
     assert rows == [("TOTAL", Decimal("85.97"), Decimal("100.0"), Decimal("85.97"), 56, 63, Decimal("0.19"), -7)]
 
 
+@pytest.mark.db
 def test_field_rows_in_marts(published_db):
     codes = ["1", "2", "3", "4", "5", "6", "7", "8.1", "8.2"]
     rows = {r[0]: r[1:] for r in query(published_db, FIELDS, (2024, codes))}
@@ -33,6 +35,7 @@ def test_field_rows_in_marts(published_db):
         "1": 28, "2": 22, "3": 49, "4": 43, "5": 42, "6": 53, "7": 36, "8.1": 50, "8.2": 43}
 
 
+@pytest.mark.db
 def test_no_delta_where_methodology_changed(published_db):
     rows = dict(query(published_db, "select component_code, delta_vs_previous from marts.fct_component_score "
                                     "where year = 2024 and index_code = 'PAR_INDEX' and unit_code = '12' "
@@ -41,6 +44,7 @@ def test_no_delta_where_methodology_changed(published_db):
     assert rows["4.1.survey"] == Decimal("-0.19")     # same maximum both years
 
 
+@pytest.mark.db
 def test_rank_percentile_and_lineage(published_db):
     (row,) = query(published_db, "select rank_percentile, source_ref, source_row, file_sha256 from marts.fct_component_score "
                                  "where year = 2024 and index_code = 'PAR_INDEX' and unit_code = '12' "
@@ -48,6 +52,7 @@ def test_rank_percentile_and_lineage(published_db):
     assert row[0] == Decimal("11.29") and row[1] == "par_index_2024_analysis L7" and row[2] == 2 and len(row[3]) == 64
 
 
+@pytest.mark.db
 def test_warning_is_published_and_recorded(published_db):
     """Field 5 is printed as 12.38 but its criteria add up to 12.30: published as printed, with a finding."""
     assert query(published_db, "select score from marts.fct_component_score where year = 2024 and index_code = 'PAR_INDEX' "
@@ -61,6 +66,7 @@ def test_warning_is_published_and_recorded(published_db):
     assert run == (True, 0, 2, 8)    # the other warning: PAR INDEX 2019 appraisal + survey ≠ total (79.09 vs 79.51)
 
 
+@pytest.mark.db
 def test_bi_reader_reads_marts_only(published_db):
     assert query(published_db, "select count(*) from marts.v_component_score", user="bi_reader") \
         == query(published_db, "select count(*) from marts.fct_component_score")
@@ -70,6 +76,8 @@ def test_bi_reader_reads_marts_only(published_db):
             query(published_db, statement, user="bi_reader")
 
 
+@pytest.mark.db
+@pytest.mark.slow
 def test_blocking_failure_publishes_nothing(published_db, tmp_path):
     """A corrected edition with a score above its maximum fails the checks; the marts stay as they were."""
     before = query(published_db, "select * from marts.fct_component_score order by release_id, unit_code, component_code")

@@ -13,6 +13,8 @@ from ingest.core import config, db
 from ingest.wap import pipeline
 from tests.conftest import copy_release, linked_data_dir, query, rewrite_release
 
+pytestmark = [pytest.mark.db, pytest.mark.slow]
+
 STATE = ("select (select count(*) from marts.fct_component_score), (select sum(score) from marts.fct_component_score), "
          "(select count(*) from marts.v_component_score), (select max(edition) from marts.dim_release)")
 

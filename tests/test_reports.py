@@ -49,6 +49,7 @@ def _table_rows(table) -> dict[str, list[str]]:
     return {row.cells[0].text: [c.text for c in row.cells] for row in table.rows[1:]}
 
 
+@pytest.mark.db
 def test_docx_holds_the_headline_and_the_field_table(written):
     from docx import Document
 
@@ -120,6 +121,8 @@ def _png_is_a_page(path: Path) -> tuple[int, int, float]:
     return width, height, inked
 
 
+@pytest.mark.db
+@pytest.mark.browser
 def test_html_rendered_in_headless_chromium(written, tmp_path):
     page = written["html"].as_uri()
     shot = tmp_path / "report.png"
@@ -139,6 +142,9 @@ def test_html_rendered_in_headless_chromium(written, tmp_path):
     assert {code: (cells.rows[code][SCORE], cells.rows[code][RANK]) for code in FIELDS_2024} == FIELDS_2024
 
 
+@pytest.mark.db
+@pytest.mark.airflow
+@pytest.mark.slow
 def test_province_report_dag_runs_after_the_publish_asset(published_db, tmp_path):
     """One real Airflow run of the DAG; it is scheduled on the asset annual_release's publish task emits."""
     from airflow.dag_processing.dagbag import DagBag
@@ -164,6 +170,7 @@ def _keyed(findings) -> set[tuple]:
             for f in findings}
 
 
+@pytest.mark.db
 def test_audit_finds_the_slips_of_the_2024_analysis(published_db, tmp_path):
     report, findings, note = audit.audit(published_db, REPORT_2024)
     assert note.startswith("compared with marts.v_component_score")
@@ -194,6 +201,7 @@ def test_audit_finds_the_slips_of_the_2024_analysis(published_db, tmp_path):
                                "where report = 'par_index_2024_analysis'") == [(24, 1)]
 
 
+@pytest.mark.db
 def test_audit_of_every_report_prints_one_line_each(published_db, tmp_path, capsys):
     folders = sorted(p.parent for p in (PROJECT / "data/reports").glob("*/scores.csv"))
     assert audit.main(published_db, folders, tmp_path, brief=True) == 0
@@ -218,6 +226,7 @@ PAR_INDEX,2024,2,TOTAL,Lĩnh vực 2,Field 2,10,field,,L4
 """
 
 
+@pytest.mark.unit
 def test_audit_kinds_on_synthetic_figures(tmp_path):
     """Made-up figures (not a real report) for the kinds the bundled reports do not contain."""
     (tmp_path / "scores.csv").write_text(SYNTHETIC_SCORES, encoding="utf-8")
@@ -231,6 +240,7 @@ def test_audit_kinds_on_synthetic_figures(tmp_path):
     }
 
 
+@pytest.mark.db
 def test_audit_compares_a_provinces_own_units_with_the_unit_marts(published_db, tmp_path):
     """The departments' figures are compared with marts.v_unit_score (the province's own index)."""
     folder = tmp_path / "provincial_par_2023_units"

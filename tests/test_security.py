@@ -22,6 +22,7 @@ from tests.conftest import BUNDLED, PROJECT, copy_release, query, rewrite_releas
     "create table marts.x (a int)",
     "create schema bi_scratch",
 ])
+@pytest.mark.db
 def test_bi_reader_cannot_read_or_write_outside_the_marts(published_db, statement):
     query(published_db, "create schema if not exists candidate__probe; "
                         "create table if not exists candidate__probe.fct_component_score (a int)")
@@ -29,6 +30,7 @@ def test_bi_reader_cannot_read_or_write_outside_the_marts(published_db, statemen
         query(published_db, statement, user=config.BI_ROLE)
 
 
+@pytest.mark.db
 def test_bi_reader_reads_every_mart(published_db):
     names = query(published_db, "select table_name from information_schema.tables where table_schema = 'marts'")
     assert len(names) >= 7
@@ -36,6 +38,7 @@ def test_bi_reader_reads_every_mart(published_db):
         query(published_db, f'select count(*) from marts."{name}"', user=config.BI_ROLE)
 
 
+@pytest.mark.db
 def test_psql_as_bi_reader(published_db):
     """The real client a BI user would run: psql with the read-only role."""
     url = published_db.warehouse.as_user(config.BI_ROLE).url
@@ -48,6 +51,7 @@ def test_psql_as_bi_reader(published_db):
     assert denied.returncode != 0 and "permission denied for schema raw" in denied.stderr
 
 
+@pytest.mark.db
 def test_hostile_text_from_files_is_data_not_sql(fresh_db, tmp_path):
     manifest = copy_release(tmp_path, "PAR_INDEX", 2024)
     text = (manifest.parent / "scores.csv").read_text(encoding="utf-8")
@@ -65,6 +69,7 @@ def test_hostile_text_from_files_is_data_not_sql(fresh_db, tmp_path):
     assert query(fresh_db, "select count(*) from raw.releases") == [(1,)]
 
 
+@pytest.mark.unit
 def test_partition_and_schema_names_are_checked():
     with pytest.raises(ValueError, match="INDEX/YEAR"):
         transform.build_candidate(BUNDLED, "candidate__tests", ["PAR_INDEX/2024') or (true"])
@@ -72,6 +77,7 @@ def test_partition_and_schema_names_are_checked():
         transform.check_candidate_name("marts; drop schema raw")
 
 
+@pytest.mark.unit
 def test_no_credentials_in_the_repository():
     tracked = subprocess.run(["git", "ls-files"], cwd=PROJECT, capture_output=True, text=True).stdout.split()
     offenders = []

@@ -8,6 +8,8 @@ from ingest.load import load
 from ingest.sources import readers, reference
 from tests.conftest import copy_release, query, rewrite_release
 
+pytestmark = pytest.mark.db
+
 RAW_ROWS = ("select unit_code, component_code, score_kind, score, source_row from raw.unit_scores "
             "where release_id = 'PROVINCIAL_PAR/2023/2' order by source_row")
 

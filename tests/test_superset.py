@@ -16,8 +16,9 @@ from ingest.local import superset_bundle, superset_local
 from tests.browser import free_port
 from tests.conftest import BUNDLED, query
 
-pytestmark = pytest.mark.skipif(not superset_local.installed(),
-                                reason="Superset is not installed in .venv-superset: `make superset-venv` (make test does)")
+pytestmark = [pytest.mark.db, pytest.mark.browser, pytest.mark.slow,
+              pytest.mark.skipif(not superset_local.installed(),
+                                 reason="Superset is not installed in .venv-superset: `make superset-venv` (make test does)")]
 
 PROVINCE = {"col": "unit_name", "op": "IN", "val": ["Lai Châu"]}   # the dashboard's default filter
 SCREENSHOT = BUNDLED.state_dir / "screenshots" / "province-overview.png"

@@ -12,6 +12,8 @@ from ingest.core import config
 from ingest.local import superset_bundle
 from tests.conftest import BUNDLED
 
+pytestmark = pytest.mark.unit
+
 BUNDLE = superset_bundle.BUNDLE_DIR
 
 

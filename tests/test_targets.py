@@ -34,6 +34,7 @@ def write_plan(root: Path, plan_id: str, rows: str, header: str = HEADER) -> Pat
 
 # --- the real plans against the published results --------------------------------------------------------------
 
+@pytest.mark.db
 def test_2024_verdicts_per_field_match_the_report_where_it_is_consistent(published_db):
     rows = query(published_db, """
         select distinct component_code, verdict, verdict_printed, verdict_agrees, difference_note
@@ -65,6 +66,7 @@ def test_2024_verdicts_per_field_match_the_report_where_it_is_consistent(publish
                         ("8.2", "Tỷ lệ điểm đạt nhưng thứ hạng không đạt", "par_index_2024_analysis L231")]
 
 
+@pytest.mark.db
 def test_2024_actuals_and_metric_verdicts(published_db):
     rows = query(published_db, """
         select metric, target_value, bound, actual_value, attainment, metric_verdict from marts.fct_target_attainment
@@ -79,6 +81,7 @@ def test_2024_actuals_and_metric_verdicts(published_db):
     ]
 
 
+@pytest.mark.db
 def test_a_target_printed_twice_with_two_values_is_flagged_not_chosen(published_db):
     rows = query(published_db, """
         select metric, is_conflicting, target_value, printings, printed_values, source_ref from marts.fct_target
@@ -102,6 +105,7 @@ def test_a_target_printed_twice_with_two_values_is_flagged_not_chosen(published_
         == [("warning", "TOTAL", "par_sipas_2023_plan L55; par_sipas_2023_plan L325")]
 
 
+@pytest.mark.db
 def test_owners_reach_the_points_lost(published_db):
     rows = query(published_db, """
         select component_code, points_lost, owner_vi, owner_named_for from marts.v_points_lost
@@ -154,11 +158,15 @@ def _for(rows, plan_id):
     return [row[1:] for row in rows if row[0] == plan_id]
 
 
+@pytest.mark.db
+@pytest.mark.slow
 def test_strictly_above_versus_at_least_at_the_threshold(edge_verdicts):
     assert _for(edge_verdicts, "edge_above_at_threshold") == [("1", "pct_of_max_min", "not_met", "Không đạt")]
     assert _for(edge_verdicts, "edge_at_least_at_threshold") == [("1", "pct_of_max_min", "met", "Đạt")]
 
 
+@pytest.mark.db
+@pytest.mark.slow
 def test_rank_inside_outside_and_better_than_the_range(edge_verdicts):
     assert _for(edge_verdicts, "edge_rank_at_worse_end") == [("1", "rank_max", "met", "Đạt"),
                                                              ("1", "rank_min", "met", "Đạt")]
@@ -170,6 +178,8 @@ def test_rank_inside_outside_and_better_than_the_range(edge_verdicts):
         == {"Tỷ lệ điểm không đạt nhưng thứ hạng đạt"}
 
 
+@pytest.mark.db
+@pytest.mark.slow
 def test_missing_actual_and_conflicting_target_leave_the_verdict_open(edge_verdicts):
     assert _for(edge_verdicts, "edge_missing_actual") == [("1.1", "pct_of_max_min", "met", None),
                                                           ("1.1", "rank_max", "no_actual", None)]
@@ -190,6 +200,7 @@ def test_missing_actual_and_conflicting_target_leave_the_verdict_open(edge_verdi
      "value", "rank_min is after rank_max"),
     ("PAR_INDEX,2024,Lai Châu,province,,rank_max,7,,L1", 2, "component_code", "needs a component_code"),
 ])
+@pytest.mark.unit
 def test_bad_plan_rows_name_file_row_and_column(tmp_path, row, row_no, column, message):
     manifest = write_plan(tmp_path, "bad", row + "\n")
     with pytest.raises(InputError, match=message) as caught:
@@ -198,6 +209,7 @@ def test_bad_plan_rows_name_file_row_and_column(tmp_path, row, row_no, column, m
     assert caught.value.path.endswith("bad/targets.csv")
 
 
+@pytest.mark.unit
 def test_a_changed_file_must_be_declared_in_plan_yaml(tmp_path):
     manifest = write_plan(tmp_path, "changed", "PAR_INDEX,2024,Lai Châu,province,1,rank_max,7,,L1\n")
     (manifest.parent / "targets.csv").write_text(HEADER + "PAR_INDEX,2024,Lai Châu,province,1,rank_max,8,,L1\n",
@@ -206,6 +218,7 @@ def test_a_changed_file_must_be_declared_in_plan_yaml(tmp_path):
         plans.read_plan(manifest, unit_directory(BUNDLED.reference_dir))
 
 
+@pytest.mark.db
 def test_plan_loads_unchanged_new_version_and_withdrawn(fresh_db, tmp_path):
     own = tmp_path / "plans"
     settings = replace(fresh_db, data_dir=linked_data_dir(tmp_path, plans=own))

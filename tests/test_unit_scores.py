@@ -32,6 +32,7 @@ def _report_rows() -> list[dict]:
 
 # --- reference units and methodology (no database) -------------------------------------------------------
 
+@pytest.mark.unit
 def test_unit_names_resolve_to_the_version_valid_that_year():
     units = unit_directory(BUNDLED.reference_dir)
     assert units.resolve_on("province", "Lào Cai", dt.date(2024, 12, 31)) == "10"
@@ -43,6 +44,7 @@ def test_unit_names_resolve_to_the_version_valid_that_year():
     assert units.resolve("province", "Lai Châu") == "12"   # undated resolution keeps the 63 provinces
 
 
+@pytest.mark.unit
 def test_methodology_ranks_three_groups_and_scales_units():
     method = methodology.load("PROVINCIAL_PAR", "2023", BUNDLED.methodology_dir)
     assert [(g.code, g.unit_type, len(g.units)) for g in method.unit_groups] == [
@@ -54,6 +56,7 @@ def test_methodology_ranks_three_groups_and_scales_units():
     assert scales[("department", "8.KTXH")] == (None, "no")
 
 
+@pytest.mark.unit
 def test_methodology_scale_must_name_a_known_group(tmp_path):
     folder = tmp_path / "provincial_par"
     folder.mkdir()
@@ -72,6 +75,7 @@ def _read(tmp_path, body: str, year: int = 2023):
     return readers.read_unit_scores(path, methodology.load("PROVINCIAL_PAR", "2023", BUNDLED.methodology_dir), unit_directory(BUNDLED.reference_dir), year).rows
 
 
+@pytest.mark.unit
 def test_unit_scores_read_points_percentages_and_changes(tmp_path):
     rows = _read(tmp_path, "Sở Nội vụ,department,TOTAL,final,84.59,84.59,5,15,-1.62,-4,L236\n"
                            "Sở Nội vụ,department,TD,self,60.39,,,,,,synthetic\n"
@@ -91,6 +95,7 @@ def test_unit_scores_read_points_percentages_and_changes(tmp_path):
      "already given at row 2"),
     ("Sở Nội vụ,department,TOTAL,final,84.59,,,,,down,\n", 2023, 2, "rank_change_printed", "whole number"),
 ])
+@pytest.mark.unit
 def test_bad_unit_score_rows_name_file_row_and_column(tmp_path, body, year, row, column, message):
     with pytest.raises(InputError) as caught:
         _read(tmp_path, body, year)
@@ -100,6 +105,7 @@ def test_bad_unit_score_rows_name_file_row_and_column(tmp_path, body, year, row,
 
 # --- packages built from the report ------------------------------------------------------------------------
 
+@pytest.mark.unit
 def test_unit_packages_are_rebuilt_identically_from_the_report(tmp_path):
     written = packaging.build(BUNDLED, REPORT, releases_dir=tmp_path)
     assert [m.relative_to(tmp_path).as_posix() for m in written] == [
@@ -110,6 +116,7 @@ def test_unit_packages_are_rebuilt_identically_from_the_report(tmp_path):
             assert filecmp.cmp(manifest.parent / name, committed.parent / name, shallow=False), name
 
 
+@pytest.mark.unit
 def test_edition_2_carries_every_printed_fact_and_edition_1_is_labelled_synthetic():
     printed = _report_rows()
     assert not any(r["score_kind"] == "self" for r in printed)     # the report prints no self-assessed points
@@ -127,6 +134,8 @@ def test_edition_2_carries_every_printed_fact_and_edition_1_is_labelled_syntheti
 
 # --- a quarterly delivery through Airflow, and the marts ---------------------------------------------------
 
+@pytest.mark.unit
+@pytest.mark.airflow
 def test_quarterly_dag_shares_the_annual_tasks():
     from airflow.dag_processing.dagbag import DagBag
 
@@ -160,6 +169,9 @@ def quarterly_db(settings, tmp_path_factory):
     return {"settings": quarterly, "edition_1": edition_1, "national": national}
 
 
+@pytest.mark.db
+@pytest.mark.airflow
+@pytest.mark.slow
 def test_quarterly_dag_loads_a_second_edition_and_both_stay_queryable(quarterly_db):
     wh = quarterly_db["settings"]
     assert quarterly_db["edition_1"] == [("PROVINCIAL_PAR/2023/1", "self", 36)]
@@ -179,6 +191,9 @@ def test_quarterly_dag_loads_a_second_edition_and_both_stay_queryable(quarterly_
         ("all",), ("PROVINCIAL_PAR/2023",)]
 
 
+@pytest.mark.db
+@pytest.mark.airflow
+@pytest.mark.slow
 def test_every_final_score_and_rank_equals_the_report(quarterly_db):
     printed = {(r["unit_name_vi"], r["unit_type"]): (Decimal(r["score"]), int(r["rank"]), int(r["rank_of"]))
                for r in _report_rows() if r["component_code"] == "TOTAL"}
@@ -194,6 +209,9 @@ def test_every_final_score_and_rank_equals_the_report(quarterly_db):
     assert groups == [("department_100", 15, True), ("department_below_100", 5, True), ("district", 8, True)]
 
 
+@pytest.mark.db
+@pytest.mark.airflow
+@pytest.mark.slow
 def test_scores_use_the_maximum_of_their_unit(quarterly_db):
     rows = dict(((c, k), (s, m, p, pp)) for c, k, s, m, p, pp in query(
         quarterly_db["settings"], "select component_code, score_kind, score, max_score, pct_of_max, pct_of_max_printed "
@@ -206,6 +224,9 @@ def test_scores_use_the_maximum_of_their_unit(quarterly_db):
     assert bound == (None, Decimal("73.0"))
 
 
+@pytest.mark.db
+@pytest.mark.airflow
+@pytest.mark.slow
 def test_self_vs_appraised_gap(quarterly_db):
     gaps = query(quarterly_db["settings"], "select unit_code, component_code, self_score, appraised_score, gap, "
                                      "is_over_scored, is_synthetic from marts.fct_unit_score_gap order by 1, 2")
@@ -217,6 +238,9 @@ def test_self_vs_appraised_gap(quarterly_db):
     assert all(row[6] for row in gaps)
 
 
+@pytest.mark.db
+@pytest.mark.airflow
+@pytest.mark.slow
 def test_points_lost_per_field_and_per_owner(quarterly_db):
     wh = quarterly_db["settings"]
     assert query(wh, "select total_score, total_max_score, total_points_lost, weakest_field_code, "
@@ -229,6 +253,9 @@ def test_points_lost_per_field_and_per_owner(quarterly_db):
     assert fields["TOTAL"][0] == 20
 
 
+@pytest.mark.db
+@pytest.mark.airflow
+@pytest.mark.slow
 def test_unit_history_and_province_counts(quarterly_db):
     wh = quarterly_db["settings"]
     assert query(wh, "select unit_key, valid_from, valid_to from marts.dim_unit where unit_name = 'Huyện Sìn Hồ'") == [
@@ -243,6 +270,9 @@ def test_unit_history_and_province_counts(quarterly_db):
         ("15", "Yên Bái", dt.date(2008, 8, 1), dt.date(2025, 6, 30)), ("15", "Lào Cai", dt.date(2025, 7, 1), None)]
 
 
+@pytest.mark.db
+@pytest.mark.airflow
+@pytest.mark.slow
 def test_national_results_are_shown_per_predecessor_of_the_2025_provinces(quarterly_db):
     wh = quarterly_db["settings"]
     assert query(wh, "select predecessor_name, predecessor_code from marts.dim_unit_succession "
@@ -254,6 +284,9 @@ def test_national_results_are_shown_per_predecessor_of_the_2025_provinces(quarte
                     ("12", "Lai Châu", "Lai Châu", True, 1, 2024, 56, 63, Decimal("11.29"))]
 
 
+@pytest.mark.db
+@pytest.mark.airflow
+@pytest.mark.slow
 def test_printed_slips_are_kept_and_recorded(quarterly_db):
     """The report truncates three index percentages (86.10 for 55.97/65 = 86.108): published, with findings."""
     findings = query(quarterly_db["settings"], "select distinct unit_code, observed, source_ref, severity from audit.findings "
@@ -265,10 +298,16 @@ def test_printed_slips_are_kept_and_recorded(quarterly_db):
                                      "where unit_code = '12-VPUBND' and component_code = 'TOTAL'") == [(Decimal("86.10"),)]
 
 
+@pytest.mark.db
+@pytest.mark.airflow
+@pytest.mark.slow
 def test_bi_reader_reads_the_unit_views(quarterly_db):
     assert query(quarterly_db["settings"], "select count(*) from marts.v_unit_score", user="bi_reader") == [(289,)]
 
 
+@pytest.mark.db
+@pytest.mark.airflow
+@pytest.mark.slow
 def test_blocking_unit_checks_publish_nothing(quarterly_db):
     """An edition with a score above its unit's scale and a district missing fails; the marts stay as they were."""
     wh = quarterly_db["settings"]

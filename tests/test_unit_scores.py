@@ -60,7 +60,7 @@ def test_methodology_ranks_three_groups_and_scales_units():
 def test_methodology_scale_must_name_a_known_group(tmp_path):
     folder = tmp_path / "provincial_par"
     folder.mkdir()
-    text = methodology.methodology_path("PROVINCIAL_PAR", "2023").read_text(encoding="utf-8")
+    text = methodology.methodology_path("PROVINCIAL_PAR", "2023", BUNDLED.methodology_dir).read_text(encoding="utf-8")
     (folder / "2023.yaml").write_text(text.replace("- {unit_type: department, component: '8.KTXH'",
                                                    "- {group: nowhere, component: '8.KTXH'", 1), encoding="utf-8")
     with pytest.raises(InputError, match="scale names group 'nowhere'"):

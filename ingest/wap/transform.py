@@ -23,8 +23,8 @@ def dbt_env(settings: Settings, schema: str) -> dict[str, str]:
         "GOVWH_DB_PASSWORD": wh.password, "GOVWH_DB_NAME": wh.database, "GOVWH_DBT_SCHEMA": schema,
         # The seeds are the reference tables of the data directory in use (GOVWH_DATA_DIR). Relative to the dbt
         # project: dbt writes each seed's compiled SQL to target/.../<seed path>, which for an absolute path
-        # would be the CSV file itself.
-        "GOVWH_REFERENCE_DIR": os.path.relpath(settings.reference_dir, settings.dbt_dir),
+        # would be the CSV file itself; resolved, so a linked data folder's seeds are the bundled ones' path.
+        "GOVWH_REFERENCE_DIR": os.path.relpath(settings.reference_dir.resolve(), settings.dbt_dir),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1",
     }
 

@@ -274,6 +274,7 @@ def test_metadata_init_script_creates_airflow_and_superset_databases(settings):
 
 
 @pytest.mark.db
+@pytest.mark.slow
 def test_backup_restores_raw_and_marts(published_db, tmp_path):
     """The operations guide's backup: pg_dump -Fc, then pg_restore into an empty database."""
     tools = {name: shutil.which(name) for name in ("pg_dump", "pg_restore")}

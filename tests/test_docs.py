@@ -20,6 +20,7 @@ def _normal(text: str | None) -> str:
 
 
 @pytest.mark.db
+@pytest.mark.slow
 def test_every_published_mart_and_column_is_documented(published_db):
     marts = superset_bundle.documented_marts(published_db.dbt_dir)
     published = {name for (name,) in query(published_db, PUBLISHED)}
@@ -31,6 +32,7 @@ def test_every_published_mart_and_column_is_documented(published_db):
 
 
 @pytest.mark.db
+@pytest.mark.slow
 def test_bi_tools_read_the_descriptions_from_the_published_marts(published_db):
     """persist_docs writes comments into the candidate; publish carries them into marts (tables and views)."""
     for name, model in superset_bundle.documented_marts(published_db.dbt_dir).items():

@@ -11,7 +11,7 @@ from ingest.core import db
 from ingest.wap import checks
 from tests.conftest import query
 
-pytestmark = pytest.mark.db
+pytestmark = [pytest.mark.db, pytest.mark.slow]   # on the published marts: one pipeline run
 
 LAI_CHAU_TOTALS = """select index_code, year, score, rank, rank_of, region_rank, region_rank_of, is_synthetic
                      from marts.v_component_score

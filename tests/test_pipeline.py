@@ -18,12 +18,14 @@ FIELDS = """select component_code, score, max_score, pct_of_max, rank, rank_of, 
 
 
 @pytest.mark.db
+@pytest.mark.slow
 def test_headline_in_marts(published_db):
     rows = query(published_db, FIELDS, (2024, ["TOTAL"]))
     assert rows == [("TOTAL", Decimal("85.97"), Decimal("100.0"), Decimal("85.97"), 56, 63, Decimal("0.19"), -7)]
 
 
 @pytest.mark.db
+@pytest.mark.slow
 def test_field_rows_in_marts(published_db):
     codes = ["1", "2", "3", "4", "5", "6", "7", "8.1", "8.2"]
     rows = {r[0]: r[1:] for r in query(published_db, FIELDS, (2024, codes))}
@@ -36,6 +38,7 @@ def test_field_rows_in_marts(published_db):
 
 
 @pytest.mark.db
+@pytest.mark.slow
 def test_no_delta_where_methodology_changed(published_db):
     rows = dict(query(published_db, "select component_code, delta_vs_previous from marts.fct_component_score "
                                     "where year = 2024 and index_code = 'PAR_INDEX' and unit_code = '12' "
@@ -45,6 +48,7 @@ def test_no_delta_where_methodology_changed(published_db):
 
 
 @pytest.mark.db
+@pytest.mark.slow
 def test_rank_percentile_and_lineage(published_db):
     (row,) = query(published_db, "select rank_percentile, source_ref, source_row, file_sha256 from marts.fct_component_score "
                                  "where year = 2024 and index_code = 'PAR_INDEX' and unit_code = '12' "
@@ -53,6 +57,7 @@ def test_rank_percentile_and_lineage(published_db):
 
 
 @pytest.mark.db
+@pytest.mark.slow
 def test_warning_is_published_and_recorded(published_db):
     """Field 5 is printed as 12.38 but its criteria add up to 12.30: published as printed, with a finding."""
     assert query(published_db, "select score from marts.fct_component_score where year = 2024 and index_code = 'PAR_INDEX' "
@@ -67,6 +72,7 @@ def test_warning_is_published_and_recorded(published_db):
 
 
 @pytest.mark.db
+@pytest.mark.slow
 def test_bi_reader_reads_marts_only(published_db):
     assert query(published_db, "select count(*) from marts.v_component_score", user="bi_reader") \
         == query(published_db, "select count(*) from marts.fct_component_score")

@@ -50,6 +50,7 @@ def _table_rows(table) -> dict[str, list[str]]:
 
 
 @pytest.mark.db
+@pytest.mark.slow
 def test_docx_holds_the_headline_and_the_field_table(written):
     from docx import Document
 
@@ -123,6 +124,7 @@ def _png_is_a_page(path: Path) -> tuple[int, int, float]:
 
 @pytest.mark.db
 @pytest.mark.browser
+@pytest.mark.slow
 def test_html_rendered_in_headless_chromium(written, tmp_path):
     page = written["html"].as_uri()
     shot = tmp_path / "report.png"
@@ -171,6 +173,7 @@ def _keyed(findings) -> set[tuple]:
 
 
 @pytest.mark.db
+@pytest.mark.slow
 def test_audit_finds_the_slips_of_the_2024_analysis(published_db, tmp_path):
     report, findings, note = audit.audit(published_db, REPORT_2024)
     assert note.startswith("compared with marts.v_component_score")
@@ -202,6 +205,7 @@ def test_audit_finds_the_slips_of_the_2024_analysis(published_db, tmp_path):
 
 
 @pytest.mark.db
+@pytest.mark.slow
 def test_audit_of_every_report_prints_one_line_each(published_db, tmp_path, capsys):
     folders = sorted(p.parent for p in (PROJECT / "data/reports").glob("*/scores.csv"))
     assert audit.main(published_db, folders, tmp_path, brief=True) == 0
@@ -241,6 +245,7 @@ def test_audit_kinds_on_synthetic_figures(tmp_path):
 
 
 @pytest.mark.db
+@pytest.mark.slow
 def test_audit_compares_a_provinces_own_units_with_the_unit_marts(published_db, tmp_path):
     """The departments' figures are compared with marts.v_unit_score (the province's own index)."""
     folder = tmp_path / "provincial_par_2023_units"

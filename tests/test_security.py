@@ -23,6 +23,7 @@ from tests.conftest import BUNDLED, PROJECT, copy_release, query, rewrite_releas
     "create schema bi_scratch",
 ])
 @pytest.mark.db
+@pytest.mark.slow
 def test_bi_reader_cannot_read_or_write_outside_the_marts(published_db, statement):
     query(published_db, "create schema if not exists candidate__probe; "
                         "create table if not exists candidate__probe.fct_component_score (a int)")
@@ -31,6 +32,7 @@ def test_bi_reader_cannot_read_or_write_outside_the_marts(published_db, statemen
 
 
 @pytest.mark.db
+@pytest.mark.slow
 def test_bi_reader_reads_every_mart(published_db):
     names = query(published_db, "select table_name from information_schema.tables where table_schema = 'marts'")
     assert len(names) >= 7
@@ -39,6 +41,7 @@ def test_bi_reader_reads_every_mart(published_db):
 
 
 @pytest.mark.db
+@pytest.mark.slow
 def test_psql_as_bi_reader(published_db):
     """The real client a BI user would run: psql with the read-only role."""
     url = published_db.warehouse.as_user(config.BI_ROLE).url

@@ -35,6 +35,7 @@ def write_plan(root: Path, plan_id: str, rows: str, header: str = HEADER) -> Pat
 # --- the real plans against the published results --------------------------------------------------------------
 
 @pytest.mark.db
+@pytest.mark.slow
 def test_2024_verdicts_per_field_match_the_report_where_it_is_consistent(published_db):
     rows = query(published_db, """
         select distinct component_code, verdict, verdict_printed, verdict_agrees, difference_note
@@ -67,6 +68,7 @@ def test_2024_verdicts_per_field_match_the_report_where_it_is_consistent(publish
 
 
 @pytest.mark.db
+@pytest.mark.slow
 def test_2024_actuals_and_metric_verdicts(published_db):
     rows = query(published_db, """
         select metric, target_value, bound, actual_value, attainment, metric_verdict from marts.fct_target_attainment
@@ -82,6 +84,7 @@ def test_2024_actuals_and_metric_verdicts(published_db):
 
 
 @pytest.mark.db
+@pytest.mark.slow
 def test_a_target_printed_twice_with_two_values_is_flagged_not_chosen(published_db):
     rows = query(published_db, """
         select metric, is_conflicting, target_value, printings, printed_values, source_ref from marts.fct_target
@@ -106,6 +109,7 @@ def test_a_target_printed_twice_with_two_values_is_flagged_not_chosen(published_
 
 
 @pytest.mark.db
+@pytest.mark.slow
 def test_owners_reach_the_points_lost(published_db):
     rows = query(published_db, """
         select component_code, points_lost, owner_vi, owner_named_for from marts.v_points_lost

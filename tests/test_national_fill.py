@@ -156,3 +156,17 @@ def test_contradicting_anchors_are_refused(tmp_path):
                                            ("80", "TOTAL"): fill_values.Fact(8271, 56, "b")})
     with pytest.raises(fill_values.FillError):
         fill_values.generate(tree, fill_values.provinces(2024, BUNDLED.reference_dir), anchors, seed=1, decimals=2, where=tmp_path)
+
+
+def test_release_yaml_names_the_generator_not_a_module(tmp_path):
+    """`fill: generator:` is the generator's registered name, so moving code changes no data file; refill refuses
+    a fill that another generator made."""
+    for manifest in BUNDLED.releases_dir.glob("*/*/*/release.yaml"):
+        fill = yaml.safe_load(manifest.read_text(encoding="utf-8")).get("fill")
+        assert fill is None or fill["generator"] == national_fill.GENERATOR, manifest
+    first = packaging.build(BUNDLED, BUNDLED.source_reports_dir / "par_sipas_2023_plan", releases_dir=tmp_path)[0]
+    doc = yaml.safe_load(first.read_text(encoding="utf-8"))
+    doc["fill"]["generator"] = "ingest.national_fill"
+    first.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(fill_values.FillError, match="made by 'ingest.national_fill'"):
+        national_fill.refill(BUNDLED, first)

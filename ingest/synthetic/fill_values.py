@@ -3,7 +3,7 @@
 Pure functions over integers (scores in units of 10^-decimals): order the units so that each printed rank
 is its place and printed scores keep their order (a printed order within a region too), draw distinct values
 between printed neighbours, and split a unit's filled total into children that keep their own printed ranks.
-ingest/national_fill.py reads the anchors and writes the package files.
+national_fill.py reads the anchors and writes the package files.
 """
 from __future__ import annotations
 

@@ -14,7 +14,8 @@ each release ranks every province and every printed rank stays true:
 
 Real national figures go to national.csv, the fill to synthetic.csv (marked `synthetic: true` in
 release.yaml, and flagged row by row through raw → marts). Filled values are not estimates of anything.
-The values themselves come from ingest/fill_values.py; this module reads the anchors and writes the files.
+The values themselves come from fill_values.py; this module reads the anchors and writes the files. release.yaml
+names the generator by its registered name (GENERATOR), not by a module path, so moving code changes no data file.
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from ingest.sources.reference import unit_directory
 from ingest.synthetic.fill_values import (Anchors, Fact, FillError, Province, Tree, generate, provinces, scaled,
                                          text_of, tree_of)
 
+GENERATOR = "anchored_national_fill"   # the `fill: generator:` of every release.yaml it completes
 NATIONAL_FILE = "national.csv"
 SYNTHETIC_FILE = "synthetic.csv"
 COLUMNS = readers.WRITTEN_CANONICAL_COLUMNS
@@ -164,7 +166,7 @@ def manifest_fields(spec: dict) -> dict:
     fields: dict = {"coverage": "complete", "synthetic": True}
     if spec.get("not_ranked"):
         fields["units_not_ranked"] = list(spec["not_ranked"])
-    fields["fill"] = {"generator": "ingest.national_fill", **spec}
+    fields["fill"] = {"generator": GENERATOR, **spec}
     return fields
 
 
@@ -175,9 +177,11 @@ def refill(settings: Settings, manifest: Path) -> Path:
     text = manifest.read_text(encoding="utf-8")
     doc = yaml.safe_load(text)
     spec = dict(doc.get("fill") or {})
-    spec.pop("generator", None)
+    generator = spec.pop("generator", None)
     if "seed" not in spec:
         raise FillError(manifest, "has no 'fill' section with a seed to generate from", column="fill")
+    if generator != GENERATOR:
+        raise FillError(manifest, f"its fill was made by {generator!r}, which is not {GENERATOR!r}", column="fill")
     release = packages.read_manifest(manifest)
     method = methodology.load(release.index_code, release.methodology_version, settings.methodology_dir)
     units = unit_directory(settings.reference_dir)

@@ -33,7 +33,8 @@ final as (
         scores.rank_percentile,
         -- Rank among the units of the same region (the region of the unit version valid at the year's end).
         case when scores.is_ranked then
-            rank() over (partition by scores.release_id, scores.component_code, units.region_name order by scores.score desc)
+            rank() over (partition by scores.release_id, scores.component_code, units.region_name
+                         order by scores.score desc)
         end::integer as region_rank,
         case when scores.is_ranked then
             count(*) over (partition by scores.release_id, scores.component_code, units.region_name)

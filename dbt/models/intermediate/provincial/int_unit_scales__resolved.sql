@@ -83,7 +83,7 @@ ancestors as (
     union all
     select
         ancestors.index_code, ancestors.methodology_version, ancestors.unit_code, ancestors.component_code,
-        resolved.parent_code, resolved.max_score, ancestors.depth + 1
+        resolved.parent_code, resolved.max_score, ancestors.depth + 1 as depth
     from ancestors
     inner join resolved
         on resolved.index_code = ancestors.index_code

@@ -45,9 +45,12 @@ grouped as (
             order by source_row) as printed_values,
         -- numerics and flags
         count(*) as printings,
+        -- distinct (value, bound) is a row value, not a call: sqlfluff reads it as distinct(...)
+        -- noqa: disable=ST08,LT01
         count(distinct (value, coalesce(bound, ''))) > 1 as is_conflicting,
         case when count(distinct (value, coalesce(bound, ''))) = 1 then min(value) end as target_value,
         case when count(distinct (value, coalesce(bound, ''))) = 1 then min(bound) end as bound,
+        -- noqa: enable=ST08,LT01
         (array_agg(result_printed order by source_row) filter (where result_printed is not null))[1]
             as result_printed,
         -- lineage (the first printing)

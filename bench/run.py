@@ -1,6 +1,6 @@
 """`make bench`: the project's pipeline against plain COPY + SQL, on the same generated data, in one run.
 
-1. a national-scale SYNTHETIC data directory (ingest/national_scale.py; made again only when its parameters
+1. a national-scale SYNTHETIC data directory (ingest/synthetic/national_scale.py; made again only when its parameters
    change), in .state/bench/data;
 2. the baseline (bench/baseline.py) in a fresh database: COPY of the files + one INSERT … SELECT per mart;
 3. the pipeline (bench/pipeline_stages.py: ingest → dbt → checks → publish, the functions the DAG tasks call)

@@ -3,7 +3,7 @@
 Data-aware: it runs whenever a publish task emits the asset `marts.fct_component_score` (annual_release).
 It writes the Vietnamese report (HTML and DOCX) of the unit, index and year in its params (default: Lai
 Châu, PAR_INDEX, the latest published year) into .state/reports/. Orchestration only: the report is
-ingest/province_report.py.
+ingest/reports/province_report.py.
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Data-aware: it runs when any publish task emits one of the published-marts assets. `dbt docs generate`
 reads the catalog of the published schema, and the Great Expectations Data Docs of the checks that
-let the marts through are copied next to it (see ingest/docs.py). Orchestration only.
+let the marts through are copied next to it (see ingest/reports/docs.py). Orchestration only.
 """
 from __future__ import annotations
 

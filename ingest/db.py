@@ -1,7 +1,7 @@
-"""Connections to the warehouse and its one-time bootstrap (database, schemas, roles)."""
+"""Connections to the warehouse and its bootstrap: database and roles as the administrator (ingest/roles.py), then
+schemas and tables as the pipeline role that owns them."""
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from importlib import resources
 
@@ -29,16 +29,28 @@ def transaction(wh: config.Warehouse | None = None):
         conn.close()
 
 
+def admin(wh: config.Warehouse | None = None) -> config.Warehouse:
+    """The administrator of the server of `wh` (config.admin_warehouse), connected to `wh`'s database."""
+    chosen = config.admin_warehouse()
+    if chosen is None:
+        raise RuntimeError("creating databases and roles needs the server's administrator: set WAREHOUSE_ADMIN_URL "
+                           "(a deployment's database and roles are made by docker/postgres/warehouse-init.sh)")
+    if wh is None:
+        return chosen
+    return config.Warehouse(wh.host, wh.port, chosen.user, chosen.password, wh.database)
+
+
 @contextmanager
 def admin_cursor(wh: config.Warehouse | None = None):
-    """A cursor on the server's `postgres` database, outside any transaction (to create and drop databases)."""
-    admin = connect((wh or config.warehouse()).with_database("postgres"))
-    admin.autocommit = True
+    """The administrator's cursor on the server's `postgres` database, outside any transaction (to create and drop
+    databases)."""
+    admin_conn = connect(admin(wh).with_database("postgres"))
+    admin_conn.autocommit = True
     try:
-        with admin.cursor() as cur:
+        with admin_conn.cursor() as cur:
             yield cur
     finally:
-        admin.close()
+        admin_conn.close()
 
 
 def create_database(wh: config.Warehouse) -> None:
@@ -56,37 +68,24 @@ def drop_database(wh: config.Warehouse) -> None:
 
 
 def bootstrap(wh: config.Warehouse | None = None) -> None:
-    """Create the database, the raw/audit/marts schemas and the read-only BI role (idempotent)."""
+    """Make the warehouse ready (idempotent): as the administrator, when one is known, the database, the roles and
+    their rights (ingest/roles.py); then, as `wh` (the pipeline role), the raw/audit/marts schemas and tables."""
+    from ingest import roles
+
     wh = wh or config.warehouse()
-    create_database(wh)
+    if config.admin_warehouse() is not None:
+        roles.setup(admin(wh))
     ddl = resources.files("ingest").joinpath("sql/warehouse.sql").read_text()
     with transaction(wh) as cur:
         # Two processes may bootstrap at once (tests, parallel tasks): serialise them.
         cur.execute("select pg_advisory_xact_lock(hashtext('govwh.bootstrap'))")
         cur.execute(ddl)
-        cur.execute("select 1 from pg_roles where rolname = %s", (config.BI_ROLE,))
-        if cur.fetchone() is None:
-            cur.execute(sql.SQL("create role {} login nosuperuser nocreatedb nocreaterole noinherit")
-                        .format(sql.Identifier(config.BI_ROLE)))
-        set_bi_reader_password(cur)
-        grant_bi_reader(cur, wh.database)
+        grant_bi_reader(cur)
 
 
-def set_bi_reader_password(cur) -> None:
-    """A deployment (docker compose) gives the BI role a password from BI_READER_PASSWORD.
-
-    Without the variable nothing changes: the local development server trusts 127.0.0.1.
-    """
-    password = os.environ.get("BI_READER_PASSWORD")
-    if password:
-        cur.execute(sql.SQL("alter role {} password {}").format(sql.Identifier(config.BI_ROLE), sql.Literal(password)))
-
-
-def grant_bi_reader(cur, database: str) -> None:
-    """The BI role reads the published marts and nothing else."""
+def grant_bi_reader(cur) -> None:
+    """The BI role reads the published marts and nothing else (CONNECT on the database: ingest/sql/roles.sql)."""
     role = sql.Identifier(config.BI_ROLE)
-    cur.execute(sql.SQL("grant connect on database {} to {}").format(sql.Identifier(database), role))
-    cur.execute(sql.SQL("revoke all on schema public from {}").format(role))
     cur.execute(sql.SQL("grant usage on schema {} to {}").format(sql.Identifier(config.PUBLISHED_SCHEMA), role))
     cur.execute(sql.SQL("grant select on all tables in schema {} to {}")
                 .format(sql.Identifier(config.PUBLISHED_SCHEMA), role))

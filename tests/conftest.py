@@ -9,20 +9,26 @@ from pathlib import Path
 import pytest
 from psycopg2 import sql
 
-from ingest import config, db, packages
+from ingest import config, db, packages, roles
 
 PROJECT = config.PROJECT_ROOT
 
 
 @pytest.fixture(scope="session")
 def server() -> config.Warehouse:
-    """The warehouse server (embedded unless WAREHOUSE_URL is set), started if needed."""
+    """The warehouse server's administrator (the embedded server's superuser unless WAREHOUSE_URL and
+    WAREHOUSE_ADMIN_URL name another server), the server started if needed. Tests create databases as the
+    administrator and run the pipeline as the `pipeline` role, as a deployment does."""
     os.environ.pop("WAREHOUSE_DB", None)
-    base = config.warehouse()
+    admin = config.admin_warehouse()
+    if admin is None:
+        pytest.exit("WAREHOUSE_URL names another server: set WAREHOUSE_ADMIN_URL too (tests create databases)")
     if config.uses_embedded_server():
         from ingest import server as embedded
         embedded.start()
-    return base
+    # Tests point WAREHOUSE_URL at their own databases; the administrator stays known.
+    os.environ["WAREHOUSE_ADMIN_URL"] = admin.url
+    return admin
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -31,9 +37,18 @@ def _isolated_airflow(tmp_path_factory):
     os.environ["GX_ANALYTICS_ENABLED"] = "false"
 
 
+def pipeline_role(wh: config.Warehouse) -> config.Warehouse:
+    """The same database as the pipeline role (its password, if any, from WAREHOUSE_URL or PIPELINE_DB_PASSWORD)."""
+    password = os.environ.get("PIPELINE_DB_PASSWORD", "")
+    if os.environ.get("WAREHOUSE_URL"):
+        password = config.parse_url(os.environ["WAREHOUSE_URL"]).password or password
+    return config.Warehouse(wh.host, wh.port, config.PIPELINE_ROLE, password, wh.database)
+
+
 def make_database(server: config.Warehouse, name: str, monkeypatch) -> config.Warehouse:
-    """A fresh, bootstrapped database, pointed at through WAREHOUSE_URL (subprocesses inherit it)."""
-    wh = server.with_database(f"{server.database}_test_{name}")
+    """A fresh, bootstrapped database (the administrator creates it and the roles, the pipeline role its schemas),
+    pointed at through WAREHOUSE_URL as the pipeline role (subprocesses inherit it)."""
+    wh = pipeline_role(server.with_database(f"{server.database}_test_{name}"))
     db.drop_database(wh)
     monkeypatch.setenv("WAREHOUSE_URL", wh.url)
     db.bootstrap(wh)
@@ -70,6 +85,7 @@ def published_database(template: config.Warehouse, name: str):
                     "and pid <> pg_backend_pid()", (template.database,))
         cur.execute(sql.SQL("create database {} template {}").format(sql.Identifier(wh.database),
                                                                       sql.Identifier(template.database)))
+    roles.setup(db.admin(wh))   # rights on a database are not copied from its template
     mp = pytest.MonkeyPatch()
     mp.setenv("WAREHOUSE_URL", wh.url)
     try:
@@ -121,3 +137,44 @@ def rewrite_release(manifest: Path, data_text: str | None = None, edition: int |
     doc.update(fields)
     manifest.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return manifest
+
+
+@contextmanager
+def production_deployment(server: config.Warehouse, name: str, request, executor: str = "LocalExecutor",
+                          data_dir: Path | None = None, celery_workers: int = 0):
+    """docker/compose.yaml's Airflow services on this machine (ingest/airflow_services.py): their own metadata
+    database and warehouse database `<db>_test_<name>` on the embedded server, started once for a test module and
+    stopped after it. Its folder (service logs, Airflow's task logs) is kept when a test failed."""
+    import tempfile
+
+    from ingest import airflow_services
+
+    if not config.uses_embedded_server():
+        pytest.skip("the production tests create roles and databases named as in the compose file: embedded server only")
+    # Under the system temp dir with o+x: the PostgreSQL and Redis users reach nothing there, but logs are readable.
+    root = Path(tempfile.mkdtemp(prefix=f"govwh-{name}-"))
+    root.chmod(0o755)
+    deployment = airflow_services.Deployment(root, server, f"{server.database}_test_{name}", executor=executor,
+                                             data_dir=data_dir)
+    failed_before = request.session.testsfailed
+    failed = False
+    try:
+        deployment.prepare_databases()
+        deployment.init()
+        if executor == "CeleryExecutor":
+            deployment.start_redis()
+        deployment.start()
+        if celery_workers:
+            deployment.start_celery_workers(celery_workers)
+        yield deployment
+    except BaseException:
+        failed = True
+        raise
+    finally:
+        deployment.stop()
+        deployment.drop_metadata_databases()
+        db.drop_database(server.with_database(deployment.warehouse_db))
+        if failed or request.session.testsfailed > failed_before:
+            print(f"production deployment kept for inspection: {root}")
+        else:
+            shutil.rmtree(root, ignore_errors=True)

@@ -12,7 +12,7 @@ from datetime import datetime
 from airflow.sdk import Param, dag, task
 
 from ingest.assets import PUBLISHED_SCORES
-from ingest.wap_dag import DB_RETRIES
+from ingest.wap_dag import DB_RETRIES, warehouse_task
 
 
 @dag(
@@ -34,7 +34,8 @@ def province_report():
     def write_report(params=None) -> list[str]:
         from ingest import province_report
 
-        paths = province_report.write(params["unit"], params["index"], params.get("year"))
+        with warehouse_task():
+            paths = province_report.write(params["unit"], params["index"], params.get("year"))
         return [str(path) for path in paths]
 
     write_report()

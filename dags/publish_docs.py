@@ -11,7 +11,7 @@ from datetime import datetime
 from airflow.sdk import dag, task
 
 from ingest.assets import ANY_PUBLISH
-from ingest.wap_dag import DB_RETRIES
+from ingest.wap_dag import DB_RETRIES, warehouse_task
 
 
 @dag(
@@ -28,7 +28,8 @@ def publish_docs():
     def build_docs() -> str:
         from ingest import docs
 
-        return str(docs.build())
+        with warehouse_task():
+            return str(docs.build())
 
     build_docs()
 

@@ -22,7 +22,8 @@ def test_every_dag_file_imports_without_errors():
     assert "annual_release" in bag.dag_ids
     dag = bag.dags["annual_release"]
     assert [t.task_id for t in dag.topological_sort()] == [
-        "ingest_releases", "build_candidate", "validate_candidate", "publish_marts"]
+        "list_releases", "ingest_release", "finish_ingest", "build_candidate", "validate_candidate", "publish_marts"]
+    assert dag.get_task("ingest_release").is_mapped   # one task instance per index-year group of releases
     assert all(task.retries >= 1 for task in dag.tasks)
     assert dag.max_active_runs == 1
 

@@ -1,0 +1,96 @@
+"""The warehouse of an Airflow task: the Airflow connection `governance_warehouse` when it is defined, else
+WAREHOUSE_URL (else the embedded server).
+
+Define the connection where Airflow keeps connections — the UI (Admin → Connections, type Postgres), the
+environment (AIRFLOW_CONN_GOVERNANCE_WAREHOUSE='postgresql://pipeline:<password>@<host>:5432/governance') or a
+secrets backend. Host, port, login, password and the database (the connection's "schema" field) are read; the
+role must not be a superuser. Every task of the DAGs runs inside `task_warehouse()`:
+
+    with task_warehouse():
+        pipeline.ingest_group(...)     # everything in ingest uses that warehouse (config.warehouse())
+
+It connects once first, so a wrong connection fails the task at once with what is wrong and where it came from;
+a wrong database, role or password fails without retries (retrying cannot help), an unreachable server is retried.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import psycopg2
+
+from ingest import config, db, roles
+from ingest.log import log
+
+CONN_ID = "governance_warehouse"
+CONN_ENV = "AIRFLOW_CONN_" + CONN_ID.upper()
+# libpq's answers to settings that are wrong (as opposed to a server that is down or restarting).
+PERMANENT = ("does not exist", "password authentication failed", "no pg_hba.conf entry", "permission denied")
+
+
+class WarehouseConnectionError(RuntimeError):
+    """The warehouse cannot be used with these settings."""
+
+    def __init__(self, message: str, permanent: bool):
+        super().__init__(message)
+        self.permanent = permanent
+
+
+def from_connection(conn) -> config.Warehouse:
+    """An Airflow Connection (type postgres) as the warehouse's settings."""
+    if (conn.conn_type or "").lower() not in ("postgres", "postgresql"):
+        raise WarehouseConnectionError(f"Airflow connection {CONN_ID!r} has type {conn.conn_type!r}; "
+                                       "the warehouse needs type postgres", permanent=True)
+    return config.Warehouse(host=conn.host or "127.0.0.1", port=int(conn.port or 5432),
+                            user=conn.login or config.PIPELINE_ROLE, password=conn.password or "",
+                            database=conn.schema or config.DEFAULT_DATABASE)
+
+
+def resolve() -> tuple[config.Warehouse, str]:
+    """(warehouse, where its settings came from). Needs a running Airflow task (or `airflow dags test`)."""
+    from airflow.sdk import Connection
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    try:
+        conn = Connection.get(CONN_ID)
+    except AirflowNotFoundException:
+        source = "WAREHOUSE_URL" if not config.uses_embedded_server() else "the embedded server"
+        return config.warehouse(), f"{source} (no Airflow connection {CONN_ID!r})"
+    return from_connection(conn), f"Airflow connection {CONN_ID!r}"
+
+
+def where(wh: config.Warehouse) -> str:
+    return f"{wh.user}@{wh.host}:{wh.port}/{wh.database}"
+
+
+def check(wh: config.Warehouse, source: str) -> None:
+    """Connect once: the server answers, the role logs in, and it is not privileged (least privilege)."""
+    try:
+        conn = db.connect(wh, connect_timeout=10)
+    except psycopg2.OperationalError as exc:
+        reason = " ".join(str(exc).split())
+        permanent = any(word in reason for word in PERMANENT)
+        raise WarehouseConnectionError(
+            f"cannot connect to the warehouse {where(wh)} from {source}: {reason}. "
+            + (f"Fix the connection (Admin → Connections {CONN_ID!r}, {CONN_ENV} or the secrets backend) or "
+               "WAREHOUSE_URL." if permanent else "The server did not answer; the task is retried."),
+            permanent=permanent) from None
+    try:
+        with conn.cursor() as cur:
+            privileged = roles.is_privileged(cur)
+    finally:
+        conn.close()
+    if privileged:
+        raise WarehouseConnectionError(
+            f"the warehouse connection from {source} logs in as {wh.user!r}, which is a superuser or may create "
+            f"roles or databases; tasks connect as the role {config.PIPELINE_ROLE!r} (see README, Least privilege)",
+            permanent=True)
+
+
+@contextmanager
+def task_warehouse():
+    """Within the block, the task's warehouse is the one config.warehouse() returns (see the module's doc)."""
+    wh, source = resolve()
+    check(wh, source)
+    log("warehouse", f"{where(wh)} from {source}")
+    with config.using_warehouse(wh):
+        yield wh

@@ -73,3 +73,14 @@ def test_targeted_rerun_rebuilds_only_its_partition_and_is_idempotent(fresh_db):
     assert query(fresh_db, "select partitions from audit.publish_log order by published_at") == [("all",), ("PAR_INDEX/2024",)]
     assert query(fresh_db, "select count(*) from marts.fct_component_score where year = 2024 "
                            "and index_code = 'PAR_INDEX' and not is_synthetic") == [(87,)]
+
+
+def test_tasks_read_the_warehouse_from_the_airflow_connection(published_db, monkeypatch, tmp_path):
+    """AIRFLOW_CONN_GOVERNANCE_WAREHOUSE (an Airflow connection in the environment; the UI or a secrets backend
+    define the same) wins over WAREHOUSE_URL in every task: with WAREHOUSE_URL pointing nowhere, the report DAG
+    still reads the published marts."""
+    monkeypatch.setenv("AIRFLOW_CONN_GOVERNANCE_WAREHOUSE", published_db.url)
+    monkeypatch.setenv("WAREHOUSE_URL", "postgresql://pipeline@127.0.0.1:1/nowhere")
+    monkeypatch.setenv("GOVWH_STATE_DIR", str(tmp_path))
+    assert airflow_local.run_dag("province_report", "{}") == 0
+    assert (tmp_path / "reports" / "par_index_2024_lai_chau.html").exists()

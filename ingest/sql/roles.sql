@@ -17,16 +17,21 @@ declare
     item        record;
 begin
     begin
-        create role pipeline login;
+        create role pipeline login noinherit;
     exception when duplicate_object then null;   -- made before (or by a bootstrap running at the same time)
     end;
     begin
-        create role bi_reader login;
+        create role bi_reader login noinherit;
     exception when duplicate_object then null;
     end;
-    -- Also for roles that existed before: no superuser, no role or database creation, no inherited rights.
-    alter role pipeline login nosuperuser nocreatedb nocreaterole noinherit noreplication nobypassrls;
-    alter role bi_reader login nosuperuser nocreatedb nocreaterole noinherit noreplication nobypassrls;
+    -- Also for roles that existed before: no superuser, no role or database creation, no inherited rights. Only
+    -- when one is set (a managed server's administrator, not a real superuser, may not name these attributes).
+    for item in select rolname from pg_roles where rolname in ('pipeline', 'bi_reader')
+                and (rolsuper or rolcreatedb or rolcreaterole or rolinherit or rolreplication or rolbypassrls
+                     or not rolcanlogin) loop
+        execute format('alter role %I login nosuperuser nocreatedb nocreaterole noinherit noreplication nobypassrls',
+                       item.rolname);
+    end loop;
     if pipeline_pw <> '' then
         execute format('alter role pipeline password %L', pipeline_pw);
     end if;

@@ -295,7 +295,7 @@ def test_warehouse_init_script_makes_the_roles_with_their_passwords(server):
         assert "pipeline=CTc/" in acl and "bi_reader=c/" in acl and not re.search(r"[{,]=", acl)   # not PUBLIC
     finally:
         db.drop_database(wh)
-        roles.setup(db.admin(server), pipeline_password="", bi_password="")   # the local roles keep no password
+        roles.setup(db.admin(server), pipeline_password="", bi_password="")   # the local server trusts 127.0.0.1: passwords unused
 
 
 def test_bootstrap_without_bi_password_leaves_the_role_as_it_is(fresh_db, monkeypatch):

@@ -14,12 +14,13 @@ SUPERSET_STAMP := $(SUPERSET_VENV)/.installed
 export AIRFLOW_HOME := $(CURDIR)/.airflow
 export PYTHONDONTWRITEBYTECODE :=
 
-.PHONY: help bench bench-rss run test test-fast venv db-start db-url stop airflow-ui summary checksum clean docs superset-bundle superset-venv browser superset-ui report audit-reports
+.PHONY: help bench bench-rss run test test-fast prod-check venv db-start db-url stop airflow-ui summary checksum clean docs superset-bundle superset-venv browser superset-ui report audit-reports
 
 help:
 	@echo "make run        set up, start the warehouse, run the annual DAG on the sample, print a summary"
 	@echo "make test       set up and run the whole test suite"
 	@echo "make test-fast  the edit-run loop: unit and quick database tests (no Airflow, browser or slow ones)"
+	@echo "make prod-check the production tests only: the compose file's Airflow services, LocalExecutor and Celery"
 	@echo "make db-start   start the embedded PostgreSQL (make stop stops it)"
 	@echo "make db-url     print a libpq URL of the warehouse"
 	@echo "make checksum   print a checksum of every published mart"
@@ -84,6 +85,13 @@ test: venv superset-venv browser
 test-fast: venv
 	@$(PY) -m ingest.cli db-start
 	@$(PY) -m pytest -m "not slow and not airflow and not browser"
+
+# The real Airflow services as docker/compose.yaml runs them (api-server, scheduler, dag-processor, triggerer on
+# PostgreSQL metadata; then the celery profile with Redis and two workers): tests/test_production.py and
+# tests/test_scale_out.py, also part of make test. About 8 minutes.
+prod-check: venv
+	@$(PY) -m ingest.cli db-start
+	@$(PY) -m pytest -m production
 
 docs: venv
 	@$(PY) -m ingest.cli docs

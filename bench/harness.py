@@ -21,7 +21,7 @@ def say(message: str) -> None:
 def fresh_database(settings: Settings, name: str) -> Settings:
     """Drop `name` on the warehouse server and bootstrap it again (raw, audit, marts, bi_reader); its settings."""
     fresh = settings.on_database(name)
-    db.drop_database(fresh.warehouse)
+    db.drop_database(db.admin(fresh))
     db.bootstrap(fresh)
     return fresh
 

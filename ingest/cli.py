@@ -24,6 +24,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("airflow-setup", help="prepare the project-local AIRFLOW_HOME")
     sub.add_parser("summary", help="print Lai Châu's PAR INDEX summary from the marts")
     sub.add_parser("docs", help="dbt docs of the published marts and the GX Data Docs, in .state/docs")
+    serve = sub.add_parser("serve-docs", help="serve the documentation site and the province's reports over HTTP")
+    serve.add_argument("--bind", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8190)
     sub.add_parser("superset-bundle", help="write docker/superset/bundle/ from the dashboard specs and the marts' docs")
     ui = sub.add_parser("superset-ui", help="Superset with the starter dashboard on the local marts (as bi_reader)")
     ui.add_argument("--port", type=int, default=8188)
@@ -79,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "docs":
             from ingest.reports import docs
             docs.build(settings)
+        elif args.command == "serve-docs":
+            from ingest.local import docs_server
+            docs_server.serve(settings, args.bind, args.port)
         elif args.command == "superset-bundle":
             from ingest.local import superset_bundle
             for path in superset_bundle.write(settings.dbt_dir):

@@ -11,13 +11,13 @@ import pytest
 from psycopg2 import sql
 
 from ingest.core import db
-from ingest.core.config import DEFAULT_DATABASE, DEFAULT_PORT, PROJECT_ROOT, Settings, Warehouse
+from ingest.core.config import DEFAULT_DATABASE, DEFAULT_PORT, PIPELINE_ROLE, PROJECT_ROOT, Settings, Warehouse
 from ingest.sources import packages
 
 PROJECT = PROJECT_ROOT
 # Today's defaults: the bundled data directory and the embedded server's address. Tests that read input files only
 # (no database) take their folders from it; tests on a database get their settings from the fixtures below.
-BUNDLED = Settings(Warehouse("127.0.0.1", DEFAULT_PORT, "postgres", "", DEFAULT_DATABASE))
+BUNDLED = Settings(Warehouse("127.0.0.1", DEFAULT_PORT, PIPELINE_ROLE, "", DEFAULT_DATABASE))
 DATA = BUNDLED.data_dir
 
 
@@ -39,9 +39,13 @@ def _isolated_airflow(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def settings(_isolated_airflow) -> Settings:
-    """The settings of this run (from the environment, as `make test` sets it up), the server started if embedded."""
+    """The settings of this run (from the environment, as `make test` sets it up), the server started if embedded.
+    The pipeline runs as the `pipeline` role, as in a deployment; the server's administrator (the embedded server's
+    superuser, or WAREHOUSE_ADMIN_URL with WAREHOUSE_URL) creates the throw-away databases and the roles."""
     environ = {key: value for key, value in os.environ.items() if key != "WAREHOUSE_DB"}
     built = replace(Settings.from_environment(environ), airflow_home=_isolated_airflow)
+    if built.admin is None:
+        pytest.exit("WAREHOUSE_URL names another server: set WAREHOUSE_ADMIN_URL too (tests create databases)")
     if built.embedded_server:
         from ingest.local import server as embedded
         embedded.start(built)
@@ -49,9 +53,10 @@ def settings(_isolated_airflow) -> Settings:
 
 
 def make_database(settings: Settings, name: str) -> Settings:
-    """A fresh, bootstrapped database; its settings (subprocesses get them through settings.environment())."""
+    """A fresh, bootstrapped database (the administrator creates it and the roles, the pipeline role its schemas);
+    its settings (subprocesses get them through settings.environment())."""
     fresh = settings.on_database(f"{settings.warehouse.database}_test_{name}")
-    db.drop_database(fresh.warehouse)
+    db.drop_database(db.admin(fresh))
     db.bootstrap(fresh)
     return fresh
 
@@ -75,13 +80,14 @@ def published_template(settings) -> Settings:
 def published_database(template: Settings, name: str):
     """A copy of the published template database (PostgreSQL clones it file by file in about a second)."""
     copy = template.on_database(f"{template.warehouse.database.removesuffix('_test_template')}_test_{name}")
-    db.drop_database(copy.warehouse)
-    with db.admin_cursor(template.warehouse) as cur:
+    db.drop_database(db.admin(copy))
+    with db.admin_cursor(db.admin(template)) as cur:
         # Pooled connections (Great Expectations' engine) may still be open on the template.
         cur.execute("select pg_terminate_backend(pid) from pg_stat_activity where datname = %s "
                     "and pid <> pg_backend_pid()", (template.warehouse.database,))
         cur.execute(sql.SQL("create database {} template {}").format(sql.Identifier(copy.warehouse.database),
                                                                       sql.Identifier(template.warehouse.database)))
+    db.setup_roles(db.admin(copy))   # rights on a database are not copied from its template
     yield copy
 
 
@@ -89,6 +95,11 @@ def published_database(template: Settings, name: str):
 def published_db(published_template):
     with published_database(published_template, "published") as copy:
         yield copy
+
+
+def as_admin(settings: Settings) -> Settings:
+    """The same database as the server's administrator (to read what the pipeline role may not: pg_authid, ACLs)."""
+    return settings.on_warehouse(db.admin(settings))
 
 
 def query(settings: Settings, statement: str, params=None, user: str | None = None) -> list[tuple]:
@@ -139,3 +150,44 @@ def rewrite_release(manifest: Path, data_text: str | None = None, edition: int |
     doc.update(fields)
     manifest.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return manifest
+
+
+@contextmanager
+def production_deployment(settings: Settings, name: str, request, executor: str = "LocalExecutor",
+                          data_dir: Path | None = None, celery_workers: int = 0):
+    """docker/compose.yaml's Airflow services on this machine (ingest/local/airflow_services.py): their own metadata
+    database and warehouse database `<db>_test_<name>` on the embedded server, started once for a test module and
+    stopped after it. Its folder (service logs, Airflow's task logs) is kept when a test failed."""
+    import tempfile
+
+    from ingest.local import airflow_services
+
+    if not settings.embedded_server:
+        pytest.skip("the production tests create roles and databases named as in the compose file: embedded server only")
+    # Under the system temp dir with o+x: the PostgreSQL and Redis users reach nothing there, but logs are readable.
+    root = Path(tempfile.mkdtemp(prefix=f"govwh-{name}-"))
+    root.chmod(0o755)
+    deployment = airflow_services.Deployment(settings, root, f"{settings.warehouse.database}_test_{name}",
+                                             executor=executor, data_dir=data_dir)
+    failed_before = request.session.testsfailed
+    failed = False
+    try:
+        deployment.prepare_databases()
+        deployment.init()
+        if executor == "CeleryExecutor":
+            deployment.start_redis()
+        deployment.start()
+        if celery_workers:
+            deployment.start_celery_workers(celery_workers)
+        yield deployment
+    except BaseException:
+        failed = True
+        raise
+    finally:
+        deployment.stop()
+        deployment.drop_metadata_databases()
+        db.drop_database(deployment.admin.with_database(deployment.warehouse_db))
+        if failed or request.session.testsfailed > failed_before:
+            print(f"production deployment kept for inspection: {root}")
+        else:
+            shutil.rmtree(root, ignore_errors=True)

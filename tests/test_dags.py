@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -29,7 +30,8 @@ def test_every_dag_file_imports_without_errors():
     assert "annual_release" in bag.dag_ids
     dag = bag.dags["annual_release"]
     assert [t.task_id for t in dag.topological_sort()] == [
-        "ingest_releases", "build_candidate", "validate_candidate", "publish_marts"]
+        "list_releases", "ingest_release", "finish_ingest", "build_candidate", "validate_candidate", "publish_marts"]
+    assert dag.get_task("ingest_release").is_mapped   # one task instance per index-year group of releases
     assert all(task.retries >= 1 for task in dag.tasks)
     assert dag.max_active_runs == 1
 
@@ -87,3 +89,17 @@ def test_targeted_rerun_rebuilds_only_its_partition_and_is_idempotent(fresh_db):
     assert query(fresh_db, "select partitions from audit.publish_log order by published_at") == [("all",), ("PAR_INDEX/2024",)]
     assert query(fresh_db, "select count(*) from marts.fct_component_score where year = 2024 "
                            "and index_code = 'PAR_INDEX' and not is_synthetic") == [(87,)]
+
+
+@pytest.mark.db
+@pytest.mark.airflow
+@pytest.mark.slow
+def test_tasks_read_the_warehouse_from_the_airflow_connection(published_db, monkeypatch, tmp_path):
+    """AIRFLOW_CONN_GOVERNANCE_WAREHOUSE (an Airflow connection in the environment; the UI or a secrets backend
+    define the same) wins over the settings' warehouse in every task: with WAREHOUSE_URL pointing nowhere, the
+    report DAG still reads the published marts (task_settings puts the connection's warehouse in its Settings)."""
+    monkeypatch.setenv("AIRFLOW_CONN_GOVERNANCE_WAREHOUSE", published_db.warehouse.url)   # Airflow's, not ours
+    nowhere = replace(published_db, warehouse=Warehouse.from_url("postgresql://pipeline@127.0.0.1:1/nowhere"),
+                      embedded_server=False, state_dir=tmp_path)
+    assert airflow_local.run_dag(nowhere, "province_report", "{}") == 0
+    assert (tmp_path / "reports" / "par_index_2024_lai_chau.html").exists()

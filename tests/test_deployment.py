@@ -16,18 +16,18 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import psycopg2
 import pytest
 import yaml
 
-from ingest.core import db
-from ingest.core.config import PROJECT_ROOT
-from tests.conftest import query
+from ingest.core import config, db
+from ingest.core.config import PROJECT_ROOT, Settings
+from ingest.local.compose import SECRET_NAME, VARIABLE, interpolate
+from tests.conftest import as_admin, query
 
 DOCKER = PROJECT_ROOT / "docker"
 COMPOSE = DOCKER / "compose.yaml"
 ENV_EXAMPLE = DOCKER / ".env.example"
-VARIABLE = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}")
-SECRET_NAME = re.compile(r"PASSWORD|SECRET|FERNET|_KEY$")
 AIRFLOW_SERVICES = {"airflow-api-server": "api-server", "airflow-scheduler": "scheduler",
                     "airflow-dag-processor": "dag-processor", "airflow-triggerer": "triggerer"}
 
@@ -40,29 +40,6 @@ def example_env() -> dict[str, str]:
             key, _, value = line.partition("=")
             env[key.strip()] = value.strip() or f"filled-in-{key.strip().lower()}"
     return env
-
-
-def interpolate(value, env: dict[str, str]):
-    """Compose's variable substitution: ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, $$."""
-    if isinstance(value, dict):
-        return {k: interpolate(v, env) for k, v in value.items()}
-    if isinstance(value, list):
-        return [interpolate(v, env) for v in value]
-    if not isinstance(value, str):
-        return value
-
-    def substitute(match: re.Match) -> str:
-        if match.group(0) == "$$":
-            return "$"
-        name, kind, argument = match.groups()
-        present = env.get(name) not in (None, "") if kind and kind.startswith(":") else name in env
-        if present:
-            return env[name]
-        if kind and kind.endswith("?"):
-            raise KeyError(f"{name}: {argument}")
-        return argument if kind else ""
-
-    return VARIABLE.sub(substitute, value)
 
 
 def compose_doc(env: dict[str, str] | None = None) -> dict:
@@ -160,8 +137,64 @@ def test_services_healthchecks_and_named_volumes():
     for database in ("warehouse-db", "metadata-db"):
         (data,) = [m for m in services[database]["volumes"] if m.endswith(":/var/lib/postgresql/data")]
         assert data.split(":")[0] in doc["volumes"]
-    assert "WAREHOUSE_URL" in services["airflow-scheduler"]["environment"]
     assert services["superset"]["environment"]["SUPERSET_WAREHOUSE_URL"].startswith("postgresql://bi_reader:")
+
+
+@pytest.mark.unit
+def test_least_privilege_in_the_compose_file():
+    """Airflow connects as `pipeline`; only Superset gets the BI password, only the warehouse server its
+    administrator's; the warehouse-db init script makes the roles."""
+    env = example_env()
+    services = compose_doc(env)["services"]
+    for name, service in services.items():
+        if name.startswith("airflow-") or name == "docs":
+            values = json.dumps(service.get("environment") or {})
+            assert env["BI_READER_PASSWORD"] not in values and env["WAREHOUSE_DB_PASSWORD"] not in values, name
+    assert services["airflow-scheduler"]["environment"]["WAREHOUSE_URL"].startswith("postgresql://pipeline:")
+    assert [name for name, service in services.items()
+            if env["BI_READER_PASSWORD"] in json.dumps(service.get("environment") or {})] == [
+        "warehouse-db", "superset-init", "superset"]
+    mounts = services["warehouse-db"]["volumes"]
+    assert "./postgres/warehouse-init.sh:/docker-entrypoint-initdb.d/10-warehouse-init.sh:ro" in mounts
+    assert "../ingest/core/roles.sql:/opt/govwh/roles.sql:ro" in mounts
+
+
+@pytest.mark.unit
+def test_celery_profile_and_docs_service():
+    services = compose_doc({**example_env(), "AIRFLOW_EXECUTOR": "CeleryExecutor"})["services"]
+    assert services["airflow-scheduler"]["environment"]["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+    assert compose_doc()["services"]["airflow-scheduler"]["environment"]["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"
+    assert services["redis"]["profiles"] == ["celery"] and services["airflow-worker"]["profiles"] == ["celery"]
+    assert services["airflow-worker"]["command"] == ["celery", "worker"]
+    assert services["airflow-worker"]["deploy"]["replicas"] == 2
+    assert services["airflow-worker"]["depends_on"]["redis"] == {"condition": "service_healthy"}
+    env = services["airflow-worker"]["environment"]
+    assert env["AIRFLOW__CELERY__BROKER_URL"].startswith("redis://:") and env["AIRFLOW__CELERY__BROKER_URL"].endswith("@redis:6379/0")
+    assert env["AIRFLOW__CELERY__RESULT_BACKEND"].startswith("db+postgresql+psycopg2://airflow:")
+    for name in ("airflow-scheduler", "airflow-dag-processor", "airflow-triggerer", "airflow-worker"):
+        assert services[name]["depends_on"]["airflow-api-server"] == {"condition": "service_healthy"}, name
+    assert services["docs"]["entrypoint"][:2] == ["govwh", "serve-docs"]
+
+
+@pytest.mark.unit
+def test_superset_caches_are_shared_by_its_workers():
+    """Superset runs several gunicorn workers (SUPERSET_WORKERS): a cache in one process's memory would not be
+    seen by the others, so every cache lives in Superset's metadata database."""
+    namespace = {}
+    source = (DOCKER / "superset" / "superset_config.py").read_text()
+    environ = {**os.environ, "SUPERSET_SECRET_KEY": "x", "SUPERSET_HOME": "/nonexistent"}
+    code = compile(source, "superset_config.py", "exec")
+    old = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(environ)
+    try:
+        exec(code, namespace)
+    finally:
+        os.environ.clear()
+        os.environ.update(old)
+    for name in ("CACHE_CONFIG", "DATA_CACHE_CONFIG", "FILTER_STATE_CACHE_CONFIG", "EXPLORE_FORM_DATA_CACHE_CONFIG"):
+        assert namespace[name]["CACHE_TYPE"] == "SupersetMetastoreCache", name
+    assert compose_doc()["services"]["superset"]["environment"]["SUPERSET_WORKERS"] == "2"
 
 
 def _copied_sources(dockerfile: Path) -> list[str]:
@@ -214,40 +247,86 @@ def _scram_matches(verifier: str, password: str) -> bool:
     return method == "SCRAM-SHA-256" and base64.b64encode(hashlib.sha256(client_key).digest()).decode() == stored_key
 
 
+def _role_password(settings: Settings, role: str) -> str:
+    ((verifier,),) = query(as_admin(settings), "select rolpassword from pg_authid where rolname = %s", (role,))
+    return verifier
+
+
 @pytest.mark.db
 @pytest.mark.airflow
-def test_airflow_init_script_bootstraps_the_warehouse_and_the_admin(fresh_db, tmp_path):
-    """docker/airflow/init.sh for real: airflow db migrate, warehouse bootstrap with the BI password."""
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
-           "AIRFLOW_HOME": str(tmp_path / "airflow"), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-           "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{tmp_path / 'airflow.db'}",
-           "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(tmp_path / "secrets" / "passwords.json"),
-           "AIRFLOW_ADMIN_PASSWORD": "admin-pw-from-env", "BI_READER_PASSWORD": "bi-pw-from-env",
-           "WAREHOUSE_URL": fresh_db.warehouse.url}
-    done = subprocess.run(["bash", str(DOCKER / "airflow" / "init.sh")], env=env, capture_output=True, text=True,
-                          cwd=PROJECT_ROOT, timeout=300)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    assert json.loads((tmp_path / "secrets" / "passwords.json").read_text()) == {"admin": "admin-pw-from-env"}
-    assert oct((tmp_path / "secrets" / "passwords.json").stat().st_mode & 0o777) == "0o600"
-    assert (tmp_path / "airflow.db").stat().st_size > 100_000                   # Airflow's metadata, migrated
-    ((verifier,),) = query(fresh_db, "select rolpassword from pg_authid where rolname = 'bi_reader'")
-    assert _scram_matches(verifier, "bi-pw-from-env") and not _scram_matches(verifier, "another")
-    assert query(fresh_db, "select count(*) from pg_namespace where nspname in ('raw', 'audit', 'marts')") == [(3,)]
+def test_airflow_init_script_bootstraps_the_warehouse_and_the_admin(settings, tmp_path):
+    """docker/airflow/init.sh for real, as the airflow-init container runs it: airflow db migrate, then the
+    warehouse's schemas as the pipeline role (no administrator, no role passwords), the admin's password file."""
+    target = settings.on_database(f"{settings.warehouse.database}_test_airflow_init")
+    db.drop_database(db.admin(target))
+    db.setup_roles(db.admin(target))   # the warehouse-db service: its database and roles come from its own init script
+    before = {role: _role_password(target, role) for role in (config.PIPELINE_ROLE, config.BI_ROLE)}
+    # The airflow-init container's environment: WAREHOUSE_URL as the pipeline role, no administrator, no BI password.
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("WAREHOUSE_ADMIN_URL", "BI_READER_PASSWORD", "PIPELINE_DB_PASSWORD")}
+    env.update({"PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+                "AIRFLOW_HOME": str(tmp_path / "airflow"), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{tmp_path / 'airflow.db'}",
+                "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(tmp_path / "secrets" / "passwords.json"),
+                "AIRFLOW_ADMIN_PASSWORD": "admin-pw-from-env", "WAREHOUSE_URL": target.warehouse.url})
+    try:
+        done = subprocess.run(["bash", str(DOCKER / "airflow" / "init.sh")], env=env, capture_output=True, text=True,
+                              cwd=PROJECT_ROOT, timeout=300)
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+        assert json.loads((tmp_path / "secrets" / "passwords.json").read_text()) == {"admin": "admin-pw-from-env"}
+        assert oct((tmp_path / "secrets" / "passwords.json").stat().st_mode & 0o777) == "0o600"
+        assert (tmp_path / "airflow.db").stat().st_size > 100_000                   # Airflow's metadata, migrated
+        assert query(target, "select nspname, pg_get_userbyid(nspowner) from pg_namespace "
+                             "where nspname in ('raw', 'audit', 'marts') order by 1") == [
+            ("audit", "pipeline"), ("marts", "pipeline"), ("raw", "pipeline")]
+        assert {role: _role_password(target, role) for role in before} == before
+    finally:
+        db.drop_database(db.admin(target))
+
+
+@pytest.mark.db
+def test_warehouse_init_script_makes_the_roles_with_their_passwords(settings):
+    """docker/postgres/warehouse-init.sh as the postgres image runs it (its administrator, in POSTGRES_DB): the
+    roles with the passwords of .env, least privilege, and the rights on the database; safe to run again."""
+    target = settings.on_database(f"{settings.warehouse.database}_test_warehouse_init")
+    admin = db.admin(target)
+    db.drop_database(admin)
+    db.create_database(admin)
+    env = {"PATH": os.environ["PATH"], "PGHOST": admin.host, "PGPORT": str(admin.port),
+           "PGPASSWORD": admin.password, "POSTGRES_USER": admin.user, "POSTGRES_DB": admin.database,
+           "PIPELINE_DB_PASSWORD": "pipeline-pw", "BI_READER_PASSWORD": "bi-pw",
+           "GOVWH_ROLES_SQL": str(PROJECT_ROOT / "ingest" / "core" / "roles.sql")}
+    try:
+        for _ in range(2):
+            done = subprocess.run(["bash", str(DOCKER / "postgres" / "warehouse-init.sh")], env=env,
+                                  capture_output=True, text=True, timeout=60)
+            assert done.returncode == 0, done.stderr
+        assert _scram_matches(_role_password(target, "pipeline"), "pipeline-pw")
+        assert _scram_matches(_role_password(target, "bi_reader"), "bi-pw")
+        assert not _scram_matches(_role_password(target, "bi_reader"), "pipeline-pw")
+        assert query(as_admin(target), "select rolname, rolsuper, rolcreaterole, rolcreatedb, rolcanlogin from pg_roles "
+                                       "where rolname in ('pipeline', 'bi_reader') order by 1") == [
+            ("bi_reader", False, False, False, True), ("pipeline", False, False, False, True)]
+        acl = query(as_admin(target), "select datacl::text from pg_database where datname = %s",
+                    (admin.database,))[0][0]
+        assert "pipeline=CTc/" in acl and "bi_reader=c/" in acl and not re.search(r"[{,]=", acl)   # not PUBLIC
+    finally:
+        db.drop_database(admin)
+        db.setup_roles(db.admin(settings))   # no passwords: the local server trusts 127.0.0.1 (passwords unused)
 
 
 @pytest.mark.db
 def test_bootstrap_without_bi_password_leaves_the_role_as_it_is(fresh_db):
     db.bootstrap(replace(fresh_db, bi_reader_password="first"))
     db.bootstrap(replace(fresh_db, bi_reader_password=""))   # the local development set-up: nothing changes
-    ((verifier,),) = query(fresh_db, "select rolpassword from pg_authid where rolname = 'bi_reader'")
-    assert _scram_matches(verifier, "first")
+    assert _scram_matches(_role_password(fresh_db, "bi_reader"), "first")
 
 
 @pytest.mark.db
 def test_metadata_init_script_creates_airflow_and_superset_databases(settings):
     """docker/postgres/metadata-init.sh as the postgres image runs it (once, on an empty volume)."""
     names = ("airflow", "superset")
-    server = settings.warehouse
+    server = db.admin(settings)
 
     def cleanup():
         with db.admin_cursor(server) as cur:
@@ -255,7 +334,7 @@ def test_metadata_init_script_creates_airflow_and_superset_databases(settings):
                 cur.execute(f"drop database if exists {name} with (force)")
                 cur.execute(f"drop role if exists {name}")
 
-    admin = settings.on_database("postgres")
+    admin = settings.on_warehouse(server.with_database("postgres"))
     if query(admin, "select count(*) from pg_roles where rolname in ('airflow', 'superset')") != [(0,)]:
         pytest.skip("this PostgreSQL already has roles named airflow/superset; not touching them")
     env = {**os.environ, "PGHOST": server.host, "PGPORT": str(server.port), "POSTGRES_USER": server.user,
@@ -269,6 +348,8 @@ def test_metadata_init_script_creates_airflow_and_superset_databases(settings):
         assert owners == [("airflow", "airflow"), ("superset", "superset")]
         ((verifier,),) = query(admin, "select rolpassword from pg_authid where rolname = 'superset'")
         assert _scram_matches(verifier, "ss-pw")
+        with pytest.raises(psycopg2.OperationalError, match='permission denied for database "airflow"'):
+            db.connect(settings.warehouse.with_database("airflow")).close()
     finally:
         cleanup()
 
@@ -282,13 +363,13 @@ def test_backup_restores_raw_and_marts(published_db, tmp_path):
         pytest.skip("pg_dump/pg_restore are not installed (Debian's postgresql-client)")
     dump = tmp_path / "governance.dump"
     subprocess.run([tools["pg_dump"], "-Fc", "-f", str(dump), published_db.warehouse.url], check=True, timeout=120)
-    restored = published_db.on_database(f"{published_db.warehouse.database}_restored")
-    db.drop_database(restored.warehouse)
-    with db.admin_cursor(restored.warehouse) as cur:
-        cur.execute(f'create database "{restored.warehouse.database}"')
+    admin = db.admin(published_db.on_database(f"{published_db.warehouse.database}_restored"))
+    restored = published_db.on_warehouse(admin)   # restored by the server's administrator, who owns what it restores
+    db.drop_database(admin)
+    with db.admin_cursor(admin) as cur:
+        cur.execute(f'create database "{admin.database}"')
     try:
-        subprocess.run([tools["pg_restore"], "--no-owner", "-d", restored.warehouse.url, str(dump)], check=True,
-                       timeout=120)
+        subprocess.run([tools["pg_restore"], "--no-owner", "-d", admin.url, str(dump)], check=True, timeout=120)
         for table in ("raw.releases", "raw.release_files", "raw.component_scores", "raw.methodology_components",
                       "marts.fct_component_score", "marts.dim_release", "marts.v_component_score"):
             rows = f"select * from {table}"
@@ -296,4 +377,4 @@ def test_backup_restores_raw_and_marts(published_db, tmp_path):
         assert query(restored, "select count(*) from marts.v_component_score", user="bi_reader") == \
             query(published_db, "select count(*) from marts.v_component_score")
     finally:
-        db.drop_database(restored.warehouse)
+        db.drop_database(admin)

@@ -6,7 +6,7 @@ import subprocess
 import psycopg2
 import pytest
 
-from ingest.core import config
+from ingest.core import config, db
 from ingest.core.errors import InputError
 from ingest.load import load
 from ingest.wap import transform
@@ -91,3 +91,60 @@ def test_no_credentials_in_the_repository():
             if "postgresql://" in text and any(f":{secret}@" in text for secret in ("postgres", "password", "secret", "admin")):
                 offenders.append(name)
     assert offenders == []
+
+
+@pytest.mark.parametrize("statement", [
+    "create role intruder login",
+    "alter role pipeline superuser",
+    "alter role bi_reader password 'taken'",
+    "create database intruder",
+    "select rolpassword from pg_authid",
+])
+@pytest.mark.db
+def test_the_pipeline_role_cannot_create_roles_databases_or_read_secrets(fresh_db, statement):
+    assert fresh_db.warehouse.user == config.PIPELINE_ROLE
+    conn = db.connect(fresh_db.warehouse)
+    conn.autocommit = True   # create database runs outside a transaction
+    try:
+        with pytest.raises(psycopg2.errors.InsufficientPrivilege), conn.cursor() as cur:
+            cur.execute(statement)
+    finally:
+        conn.close()
+
+
+@pytest.mark.db
+def test_the_pipeline_role_reaches_only_databases_it_was_granted(fresh_db, settings):
+    """Another database on the server (as Airflow's metadata database, whose CONNECT is revoked from PUBLIC) is
+    closed to the pipeline role; its own warehouse is open, and it owns what it created there."""
+    other = db.admin(settings.on_database(f"{settings.warehouse.database}_test_not_the_warehouse"))
+    db.drop_database(other)
+    with db.admin_cursor(other) as cur:
+        cur.execute(f'create database "{other.database}"')
+        cur.execute(f'revoke connect, temporary on database "{other.database}" from public')
+    try:
+        with pytest.raises(psycopg2.OperationalError, match="permission denied for database"):
+            db.connect(fresh_db.warehouse.with_database(other.database)).close()
+    finally:
+        db.drop_database(other)
+    assert query(fresh_db, "select rolsuper, rolcreaterole, rolcreatedb, rolbypassrls from pg_roles "
+                           "where rolname = current_user") == [(False, False, False, False)]
+    assert query(fresh_db, "select distinct pg_get_userbyid(nspowner) from pg_namespace "
+                           "where nspname in ('raw', 'audit', 'marts')") == [(config.PIPELINE_ROLE,)]
+
+
+@pytest.mark.db
+def test_an_airflow_task_refuses_a_privileged_warehouse_role(fresh_db):
+    """The tasks' connection check (ingest/wap/airflow_warehouse.py): the administrator is refused, the pipeline
+    passes; a wrong database fails for good, a server that is down is retried."""
+    from ingest.wap import airflow_warehouse
+
+    with pytest.raises(airflow_warehouse.WarehouseConnectionError, match="superuser") as refused:
+        airflow_warehouse.check(db.admin(fresh_db), "a test")
+    assert refused.value.permanent
+    airflow_warehouse.check(fresh_db.warehouse, "a test")
+    with pytest.raises(airflow_warehouse.WarehouseConnectionError, match="does not exist") as wrong:
+        airflow_warehouse.check(fresh_db.warehouse.with_database("governance_no_such_database"), "a test")
+    assert wrong.value.permanent
+    with pytest.raises(airflow_warehouse.WarehouseConnectionError, match="did not answer") as down:
+        airflow_warehouse.check(config.Warehouse("127.0.0.1", 1, "pipeline", "", "x"), "a test")
+    assert not down.value.permanent   # a server that is down: the task is retried

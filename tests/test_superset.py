@@ -51,6 +51,7 @@ class Superset:
 def superset(published_db, tmp_path_factory):
     home = tmp_path_factory.mktemp("superset_home")
     env = superset_local.service_env(home, free_port(), superset_local.bi_reader_url(published_db))
+    env["SUPERSET_WORKERS"] = "2"   # as in docker/compose.yaml: the caches must be shared by the workers
     superset_local.init(env)
     proc = superset_local.start(env, home / "gunicorn.log")
     try:
@@ -142,3 +143,39 @@ def test_dashboard_renders_in_chromium(superset):
     assert page["canvases"] >= 3                                                  # line and bar charts, drawn
     assert "Unexpected error" not in page["text"] and "No results were returned" not in page["text"]
     assert SCREENSHOT.stat().st_size > 50_000
+
+
+CACHE_PROBE = """
+import json, sys
+from superset.app import create_app
+app = create_app()
+with app.app_context():
+    from superset.extensions import cache_manager
+    caches = {"cache": cache_manager.cache, "data": cache_manager.data_cache,
+              "filter_state": cache_manager.filter_state_cache, "explore_form_data": cache_manager.explore_form_data_cache}
+    if sys.argv[1] == "set":
+        for name, cache in caches.items():
+            cache.set("govwh-shared-check", f"{name}:{sys.argv[2]}")
+    print(json.dumps({name: [type(cache.cache).__name__, cache.get("govwh-shared-check")] for name, cache in caches.items()}))
+"""
+
+
+def test_two_workers_share_the_cached_state(superset):
+    """What one Superset process caches (chart data, filter states, explore state), another process reads: two
+    processes of the running instance's configuration stand for two gunicorn workers. With a per-process cache
+    (SimpleCache) the second one would find nothing."""
+    import secrets
+
+    token = secrets.token_hex(8)
+
+    def probe(*args: str) -> dict:
+        done = subprocess.run([str(superset_local.PYTHON), "-c", CACHE_PROBE, *args], env=superset.env,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-3000:]
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    written = probe("set", token)
+    read = probe("get")
+    for name, (kind, value) in read.items():
+        assert kind == "SupersetMetastoreCache", name
+        assert value == written[name][1] == f"{name}:{token}", name

@@ -143,7 +143,7 @@ def test_quarterly_dag_shares_the_annual_tasks():
     assert bag.import_errors == {}
     annual, quarterly = bag.dags["annual_release"], bag.dags["unit_scores_quarterly"]
     assert [t.task_id for t in quarterly.topological_sort()] == [t.task_id for t in annual.topological_sort()] == [
-        "ingest_releases", "build_candidate", "validate_candidate", "publish_marts"]
+        "list_releases", "ingest_release", "finish_ingest", "build_candidate", "validate_candidate", "publish_marts"]
     assert all(task.retries >= 1 for task in quarterly.tasks) and quarterly.max_active_runs == 1
     assert [a.name for a in quarterly.get_task("publish_marts").outlets] == ["marts.fct_unit_score"]
     assert checks.suites_for(["PROVINCIAL_PAR/2023"]) == ["fct_unit_score", "fct_unit_score_history"]

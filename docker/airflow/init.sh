@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # One-shot initialisation of the deployment (service airflow-init), safe to run again on every start:
-# Airflow's metadata database, the warehouse bootstrap (schemas, audit tables, the read-only role
-# bi_reader with BI_READER_PASSWORD) and the Airflow admin's password (SimpleAuthManager's file).
+# Airflow's metadata database, the warehouse bootstrap as the pipeline role (schemas, audit tables; the database
+# and the roles were made by the warehouse-db service's init script) and the Airflow admin's password
+# (SimpleAuthManager's file).
 set -euo pipefail
 
 airflow db migrate
-python -m ingest.cli db-start        # WAREHOUSE_URL is set: bootstraps that server, starts nothing
+python -m ingest.cli db-start        # WAREHOUSE_URL is set: bootstraps that server as `pipeline`, starts nothing
 
 python - <<'PY'
 import json

@@ -10,11 +10,18 @@ SECRET_KEY = os.environ["SUPERSET_SECRET_KEY"]
 _HOME = os.environ.get("SUPERSET_HOME", os.path.expanduser("~/.superset"))
 SQLALCHEMY_DATABASE_URI = os.environ.get("SUPERSET_METADATA_URL") or f"sqlite:///{_HOME}/superset.db"
 
-# Chart results and filter values are cached in the process; no Redis in this deployment.
-CACHE_CONFIG = {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 600}
-DATA_CACHE_CONFIG = CACHE_CONFIG
-FILTER_STATE_CACHE_CONFIG = CACHE_CONFIG
-EXPLORE_FORM_DATA_CACHE_CONFIG = CACHE_CONFIG
+# Superset runs several gunicorn workers (SUPERSET_WORKERS): a cache in one process's memory is not seen by the
+# others (a dashboard's filter state saved by one worker would be missing on the next request). Every cache lives
+# in Superset's metadata database instead, shared by all workers and restarts; no extra service. With Redis at
+# hand (the compose celery profile), CACHE_TYPE "RedisCache" with CACHE_REDIS_URL would do the same.
+def _shared_cache(prefix: str, timeout: int) -> dict:
+    return {"CACHE_TYPE": "SupersetMetastoreCache", "CACHE_KEY_PREFIX": prefix, "CACHE_DEFAULT_TIMEOUT": timeout}
+
+
+CACHE_CONFIG = _shared_cache("superset_metadata_", 600)
+DATA_CACHE_CONFIG = _shared_cache("superset_data_", 600)
+FILTER_STATE_CACHE_CONFIG = _shared_cache("superset_filter_state_", 86400)
+EXPLORE_FORM_DATA_CACHE_CONFIG = _shared_cache("superset_explore_", 86400)
 
 ROW_LIMIT = 50000
 # Analysts read the marts; nobody writes through Superset (the database role cannot either).

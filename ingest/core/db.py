@@ -1,4 +1,5 @@
-"""Connections to the warehouse and its one-time bootstrap (database, schemas, roles)."""
+"""Connections to the warehouse and its bootstrap: database and roles as the administrator (core/roles.py), then
+schemas and tables as the pipeline role that owns them."""
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -7,7 +8,7 @@ from importlib import resources
 import psycopg2
 from psycopg2 import sql
 
-from ingest.core import config
+from ingest.core import config, roles
 
 
 def connect(wh: config.Warehouse, **kwargs):
@@ -27,63 +28,69 @@ def transaction(wh: config.Warehouse):
         conn.close()
 
 
+def admin(settings: config.Settings) -> config.Warehouse:
+    """The server's administrator connected to the settings' database (Settings.admin), or a clear error."""
+    if settings.admin is None:
+        raise RuntimeError("creating databases and roles needs the server's administrator: set WAREHOUSE_ADMIN_URL "
+                           "(a deployment's database and roles are made by docker/postgres/warehouse-init.sh)")
+    return settings.admin
+
+
 @contextmanager
-def admin_cursor(wh: config.Warehouse):
-    """A cursor on the server's `postgres` database, outside any transaction (to create and drop databases)."""
-    admin = connect(wh.with_database("postgres"))
-    admin.autocommit = True
+def admin_cursor(admin_wh: config.Warehouse):
+    """The administrator's cursor on the server's `postgres` database, outside any transaction (to create and drop
+    databases). `admin_wh` is the administrator (Settings.admin; db.admin)."""
+    conn = connect(admin_wh.with_database("postgres"))
+    conn.autocommit = True
     try:
-        with admin.cursor() as cur:
+        with conn.cursor() as cur:
             yield cur
     finally:
-        admin.close()
+        conn.close()
 
 
-def create_database(wh: config.Warehouse) -> None:
-    with admin_cursor(wh) as cur:
-        cur.execute("select 1 from pg_database where datname = %s", (wh.database,))
+def create_database(admin_wh: config.Warehouse) -> None:
+    """As the administrator `admin_wh`: its database, when missing."""
+    with admin_cursor(admin_wh) as cur:
+        cur.execute("select 1 from pg_database where datname = %s", (admin_wh.database,))
         if cur.fetchone() is None:
             cur.execute(sql.SQL("create database {} encoding 'UTF8' template template0")
-                        .format(sql.Identifier(wh.database)))
+                        .format(sql.Identifier(admin_wh.database)))
 
 
-def drop_database(wh: config.Warehouse) -> None:
-    """Drop the database of `wh` if it exists, closing its connections (throw-away test and bench databases)."""
-    with admin_cursor(wh) as cur:
-        cur.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(wh.database)))
+def drop_database(admin_wh: config.Warehouse) -> None:
+    """As the administrator `admin_wh`: drop its database if it exists, closing its connections (throw-away test and
+    bench databases)."""
+    with admin_cursor(admin_wh) as cur:
+        cur.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(admin_wh.database)))
+
+
+def setup_roles(admin_wh: config.Warehouse, pipeline_password: str = "", bi_password: str = "") -> None:
+    """As the administrator `admin_wh`: its database (created when missing), the roles and their rights
+    (core/roles.sql). Empty passwords leave the roles' passwords as they are (the local server trusts 127.0.0.1)."""
+    create_database(admin_wh)
+    with transaction(admin_wh) as cur:
+        roles.apply(cur, admin_wh.database, pipeline_password, bi_password)
 
 
 def bootstrap(settings: config.Settings) -> None:
-    """Create the database, the raw/audit/marts schemas and the read-only BI role (idempotent)."""
+    """Make the warehouse ready (idempotent): as the administrator, when one is known, the database, the roles and
+    their rights (core/roles.py); then, as the settings' warehouse (the pipeline role), the raw/audit/marts schemas
+    and tables."""
     wh = settings.warehouse
-    create_database(wh)
+    if settings.admin is not None:
+        setup_roles(settings.admin, settings.pipeline_password, settings.bi_reader_password)
     ddl = resources.files("ingest.core").joinpath("warehouse.sql").read_text()
     with transaction(wh) as cur:
         # Two processes may bootstrap at once (tests, parallel tasks): serialise them.
         cur.execute("select pg_advisory_xact_lock(hashtext('govwh.bootstrap'))")
         cur.execute(ddl)
-        cur.execute("select 1 from pg_roles where rolname = %s", (config.BI_ROLE,))
-        if cur.fetchone() is None:
-            cur.execute(sql.SQL("create role {} login nosuperuser nocreatedb nocreaterole noinherit")
-                        .format(sql.Identifier(config.BI_ROLE)))
-        set_bi_reader_password(cur, settings.bi_reader_password)
-        grant_bi_reader(cur, wh.database)
+        grant_bi_reader(cur)
 
 
-def set_bi_reader_password(cur, password: str) -> None:
-    """A deployment (docker compose) gives the BI role a password (BI_READER_PASSWORD).
-
-    Without one nothing changes: the local development server trusts 127.0.0.1.
-    """
-    if password:
-        cur.execute(sql.SQL("alter role {} password {}").format(sql.Identifier(config.BI_ROLE), sql.Literal(password)))
-
-
-def grant_bi_reader(cur, database: str) -> None:
-    """The BI role reads the published marts and nothing else."""
+def grant_bi_reader(cur) -> None:
+    """The BI role reads the published marts and nothing else (CONNECT on the database: core/roles.sql)."""
     role = sql.Identifier(config.BI_ROLE)
-    cur.execute(sql.SQL("grant connect on database {} to {}").format(sql.Identifier(database), role))
-    cur.execute(sql.SQL("revoke all on schema public from {}").format(role))
     cur.execute(sql.SQL("grant usage on schema {} to {}").format(sql.Identifier(config.PUBLISHED_SCHEMA), role))
     cur.execute(sql.SQL("grant select on all tables in schema {} to {}")
                 .format(sql.Identifier(config.PUBLISHED_SCHEMA), role))

@@ -27,16 +27,17 @@ class LoadResult:
 
 
 def _load_methodology(cur, method: methodology.Methodology) -> None:
-    cur.execute("select 1 from raw.methodology_versions where index_code = %s and methodology_version = %s "
-                "and file_sha256 = %s", (method.index_code, method.version, method.sha256))
-    if cur.fetchone():
-        return
+    """The release's methodology file, once per content. Releases load in parallel (the DAG maps over them): a
+    release that loads the same file at the same time waits here for the other's commit and then adds nothing."""
     cur.execute(
         "insert into raw.methodology_versions (index_code, methodology_version, file_sha256, file_path, "
-        "first_year, last_year, previous_version) values (%s, %s, %s, %s, %s, %s, %s)",
+        "first_year, last_year, previous_version) values (%s, %s, %s, %s, %s, %s, %s) on conflict do nothing "
+        "returning 1",
         (method.index_code, method.version, method.sha256, display_path(method.path), method.first_year,
          method.last_year, method.previous_version),
     )
+    if cur.fetchone() is None:
+        return   # loaded before
     execute_values(cur, """
         insert into raw.methodology_components (index_code, methodology_version, file_sha256, source_row,
             component_code, parent_code, level, part, max_score, min_score, required, comparable_with_previous,
@@ -131,7 +132,6 @@ def load_release(settings: Settings, manifest: Path, run_id: str, chunk_rows: in
                         (run_id, release.release_id))
             log("ingest", f"{release.release_id}: already loaded, unchanged")
             return LoadResult(release.release_id, release.index_code, release.year, "unchanged", 0)
-        _load_methodology(cur, method)
         cur.execute(
             "insert into raw.releases (release_id, index_code, year, edition, published_on, publisher, source, "
             "methodology_version, is_synthetic, coverage, reason, manifest_path, manifest_sha256, units_not_ranked) "
@@ -148,6 +148,7 @@ def load_release(settings: Settings, manifest: Path, run_id: str, chunk_rows: in
                         "values (%s, %s, %s, %s, %s)", (release.release_id, item.name, item.sha256, rows, item.synthetic))
             total += rows
         changes = _record_edition_changes(cur, release)
+        _load_methodology(cur, method)   # last: a release loading the same file at the same time waits only for our commit
         cur.execute("insert into audit.load_log (run_id, release_id, action, rows) values (%s, %s, 'loaded', %s)",
                     (run_id, release.release_id, total))
         failpoint(settings, "ingest.before_commit")

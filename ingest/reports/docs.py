@@ -96,7 +96,9 @@ def landing_page(manifest: dict, gx: dict[str, dict[str, str]]) -> str:
 </head><body>
 <h1>Governance-indicator warehouse — documentation</h1>
 <ul><li><a href="dbt/index.html">dbt docs</a> (models, columns, lineage; static copy:
-<a href="dbt/static_index.html">static_index.html</a>)</li><li>{gx_item}</li></ul>
+<a href="dbt/static_index.html">static_index.html</a>)</li><li>{gx_item}</li>
+<li><a href="reports/">The province's reports</a> (HTML and DOCX, written after each publish; served by
+<code>govwh serve-docs</code>, the docs service)</li></ul>
 <h2>Published marts (schema <code>{config.PUBLISHED_SCHEMA}</code>, read-only role <code>{config.BI_ROLE}</code>)</h2>
 <table>{rows}</table>
 <h2>Dashboards</h2><ul>{exposures}</ul>

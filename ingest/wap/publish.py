@@ -172,7 +172,7 @@ def publish(settings: Settings, schema: str, partitions: list[str], run_id: str)
             _copy_comments(cur, schema, name, "table")
         for name in views:
             _copy_comments(cur, schema, name, "view")
-        db.grant_bi_reader(cur, settings.warehouse.database)
+        db.grant_bi_reader(cur)
         cur.execute("insert into audit.publish_log (run_id, partitions, tables, rows) values (%s, %s, %s, %s)",
                     (run_id, ", ".join(partitions) or "all", len(tables) + len(views), published))
         cur.execute(sql.SQL("drop schema {} cascade").format(cand))

@@ -304,8 +304,8 @@ def test_warehouse_init_script_makes_the_roles_with_their_passwords(settings):
         assert _scram_matches(_role_password(target, "pipeline"), "pipeline-pw")
         assert _scram_matches(_role_password(target, "bi_reader"), "bi-pw")
         assert not _scram_matches(_role_password(target, "bi_reader"), "pipeline-pw")
-        assert query(as_admin(target), "select rolname, rolsuper, rolcreaterole, rolcreatedb, rolcanlogin from pg_roles "
-                                       "where rolname in ('pipeline', 'bi_reader') order by 1") == [
+        assert query(as_admin(target), "select rolname, rolsuper, rolcreaterole, rolcreatedb, rolcanlogin "
+                                       "from pg_roles where rolname in ('pipeline', 'bi_reader') order by 1") == [
             ("bi_reader", False, False, False, True), ("pipeline", False, False, False, True)]
         acl = query(as_admin(target), "select datacl::text from pg_database where datname = %s",
                     (admin.database,))[0][0]

@@ -7,7 +7,7 @@ for the audit of published reports. Nothing is averaged, derived or guessed.
 
 data/reports/<report>/packaging.yaml says which index-years to package, how the report's component
 codes map to the registry (for every index, or per index) and which rows are not components. A release
-with a `national_fill` becomes a complete national release: the generator of ingest/national_fill.py adds
+with a `national_fill` becomes a complete national release: the generator of ingest/synthetic/national_fill.py adds
 the real national figures (national.csv) and the anchored synthetic fill (synthetic.csv) beside scores.csv.
 """
 from __future__ import annotations

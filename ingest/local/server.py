@@ -15,6 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from ingest.core import config
 from ingest.core.config import Settings
 from ingest.core.log import log
 
@@ -108,7 +109,7 @@ def start(settings: Settings) -> None:
         _prepare_dir(pgdata.parent, 0o755)   # holds the server log
         _prepare_dir(pgdata, 0o700)
         _run_as_server_user(
-            [str(bin_dir / "initdb"), "-D", str(pgdata), "-U", "postgres", "-A", "trust", "-E", "UTF8",
+            [str(bin_dir / "initdb"), "-D", str(pgdata), "-U", config.ADMIN_ROLE, "-A", "trust", "-E", "UTF8",
              "--locale=C.UTF-8", "--no-sync"],
             check=True, capture_output=True, text=True,
         )

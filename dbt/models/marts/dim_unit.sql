@@ -37,7 +37,8 @@ provinces_until_reform as (
         region_name,
         merged_into_2025,
         date '2008-08-01' as valid_from,
-        date '2025-06-30' as valid_to
+        date '2025-06-30' as valid_to,
+        province_iso_code as iso_3166_2
     from provinces
 ),
 
@@ -52,7 +53,9 @@ provinces_from_reform as (
         regions_2025.region_name,
         null::text as merged_into_2025,
         date '2025-07-01' as valid_from,
-        null::date as valid_to
+        null::date as valid_to,
+        -- ISO 3166-2:VN has no codes of the 34 provinces in our sources (nor Superset's map shapes of them).
+        null::text as iso_3166_2
     from provinces_2025
     left join regions_2025 on regions_2025.province_name = provinces_2025.province_name
 ),
@@ -68,7 +71,8 @@ units_of_a_province as (
         parent.region_name,
         null::text as merged_into_2025,
         local_units.valid_from,
-        local_units.valid_to
+        local_units.valid_to,
+        null::text as iso_3166_2
     from local_units
     left join provinces_until_reform as parent
         on parent.unit_code = local_units.parent_unit_code

@@ -14,6 +14,10 @@ verdicts as (
     select * from {{ ref('stg_reference__target_verdicts') }}
 ),
 
+units as (
+    select * from {{ ref('dim_unit') }}
+),
+
 measured as (
     select
         targets.*,
@@ -162,10 +166,13 @@ final as (
             else 'the report printed this verdict for the same results'
         end as difference_note,
         -- lineage
-        judged.source_ref
+        judged.source_ref,
+        -- added last: the unit's name, for BI filters by province
+        units.unit_name
     from judged
     left join verdicts as computed on computed.verdict_code = judged.verdict_code and computed.is_canonical
     left join verdicts as printed on printed.wording_vi = judged.verdict_printed
+    left join units on units.unit_key = judged.unit_key
 )
 
 select * from final

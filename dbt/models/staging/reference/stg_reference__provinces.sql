@@ -7,6 +7,7 @@ source as (
 renamed as (
     select
         code as province_code,
+        iso_3166_2 as province_iso_code,
         province_vi as province_name,
         province_en as province_name_en,
         region_vi as region_name,

@@ -57,6 +57,9 @@ run: venv
 	@$(PY) -m ingest.cli run-dag annual_release
 	@$(PY) -m ingest.cli docs
 	@$(PY) -m ingest.cli summary
+	@echo
+	@$(PY) -m ingest.cli points-needed
+	@echo
 	@$(PY) -m ingest.cli unit-summary
 	@$(PY) -m ingest.cli audit-report --brief $(REPORTS)
 	@$(PY) -m ingest.cli report

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 from ingest.core.config import Settings
@@ -23,6 +24,18 @@ def main(argv: list[str] | None = None) -> int:
     dag.add_argument("--conf", default="{}", help="JSON params, e.g. '{\"index\": \"PAR_INDEX\", \"year\": 2024}'")
     sub.add_parser("airflow-setup", help="prepare the project-local AIRFLOW_HOME")
     sub.add_parser("summary", help="print Lai Châu's PAR INDEX summary from the marts")
+    need = sub.add_parser("points-needed", help="print the points a plan's rank targets need and the departments "
+                                                "that can recover them (marts.fct_points_needed)")
+    need.add_argument("--unit", default="Lai Châu")
+    need.add_argument("--index", default="PAR_INDEX")
+    need.add_argument("--year", type=int, help="the year of the results (default: the latest with rank targets)")
+    need.add_argument("--plan", help="one plan_id (default: every plan with rank targets that year)")
+    what = sub.add_parser("what-if", help="the ranks if a department recovers points on a criterion (from the marts)")
+    what.add_argument("--unit", default="Lai Châu")
+    what.add_argument("--index", default="PAR_INDEX")
+    what.add_argument("--year", type=int, required=True)
+    what.add_argument("--component", action="append", required=True, help="the criterion (repeat with --points)")
+    what.add_argument("--points", action="append", required=True, type=Decimal, help="points recovered on it")
     sub.add_parser("docs", help="dbt docs of the published marts and the GX Data Docs, in .state/docs")
     serve = sub.add_parser("serve-docs", help="serve the documentation site and the province's reports over HTTP")
     serve.add_argument("--bind", default="127.0.0.1")
@@ -79,6 +92,17 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "summary":
             from ingest.reports import summary
             print(summary.render(settings.warehouse))
+        elif args.command == "points-needed":
+            from ingest.reports import points_needed
+            year = args.year or points_needed.latest_year(settings.warehouse, args.unit, args.index)
+            print(points_needed.render(points_needed.fetch(settings.warehouse, args.unit, args.index, year, args.plan)
+                                       if year else []))
+        elif args.command == "what-if":
+            from ingest.reports import what_if
+            if len(args.component) != len(args.points):
+                parser.error("give one --points for each --component")
+            recoveries = [what_if.Recovery(c, p) for c, p in zip(args.component, args.points)]
+            print(what_if.render(what_if.simulate(settings.warehouse, args.unit, args.index, args.year, recoveries)))
         elif args.command == "docs":
             from ingest.reports import docs
             docs.build(settings)
@@ -124,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "audit-report":
             from ingest.curation import audit
             return audit.main(settings, [Path(p) for p in args.report_dirs], args.out, brief=args.brief)
-    except (InputError, NothingPublished) as exc:
+    except (InputError, NothingPublished, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

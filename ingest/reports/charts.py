@@ -1,69 +1,116 @@
-"""Charts of the province report as inline SVG, drawn in Python (no JavaScript, nothing fetched)."""
+"""Charts of the province report, drawn with matplotlib on its headless Agg backend.
+
+Each chart is drawn once and exported twice: SVG for the HTML page (text kept as text, so it stays searchable and
+crisp; nothing fetched) and PNG for the DOCX document (python-docx embeds raster images). Labels use the same
+Vietnamese number format as the text (decimal comma).
+"""
 from __future__ import annotations
 
+import io
+from dataclasses import dataclass
 from decimal import Decimal
-from html import escape
 
-from ingest.reports.text import number
+import matplotlib
 
-FONT = "font-family='DejaVu Sans, Arial, sans-serif'"
-BLUE, GREY, INK = "#1f5fa8", "#b8c2cc", "#222"
+matplotlib.use("Agg")   # no display: the report is written by the CLI and by Airflow workers
 
+from matplotlib.figure import Figure  # noqa: E402  (after choosing the backend)
 
-def _svg(width: int, height: int, label: str, body: list[str]) -> str:
-    return (f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' viewBox='0 0 {width} {height}' "
-            f"role='img' aria-label='{escape(label)}' {FONT}><title>{escape(label)}</title>" + "".join(body) + "</svg>")
+from ingest.reports.text import department_targets, number  # noqa: E402
 
-
-def rank_history(history: list[tuple[int, int, int | None]], label: str) -> str:
-    """National rank by year; rank 1 at the top."""
-    width, height, left, right, top, bottom = 560, 260, 60, 30, 30, 40
-    if not history:
-        return _svg(width, 60, label, [f"<text x='10' y='30' font-size='13'>Chưa có thứ hạng đã công bố.</text>"])
-    worst = max((of or rank) for _, rank, of in history)
-    years = [year for year, _, _ in history]
-    span = max(len(years) - 1, 1)
-
-    def x(i: int) -> float:
-        return left + (width - left - right) * (i / span if len(years) > 1 else 0.5)
-
-    def y(rank: int) -> float:
-        return top + (height - top - bottom) * (rank - 1) / max(worst - 1, 1)
-
-    body = [f"<line x1='{left}' y1='{top}' x2='{left}' y2='{height - bottom}' stroke='{GREY}'/>",
-            f"<text x='{left - 8}' y='{y(1) + 4:.1f}' font-size='11' text-anchor='end'>1</text>",
-            f"<text x='{left - 8}' y='{y(worst) + 4:.1f}' font-size='11' text-anchor='end'>{worst}</text>",
-            f"<text x='12' y='{top - 12}' font-size='11'>Thứ hạng (1 = cao nhất)</text>"]
-    points = [(x(i), y(rank)) for i, (_, rank, _) in enumerate(history)]
-    if len(points) > 1:
-        path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
-        body.append(f"<polyline points='{path}' fill='none' stroke='{BLUE}' stroke-width='2.5'/>")
-    for (px, py), (year, rank, rank_of) in zip(points, history):
-        body.append(f"<circle cx='{px:.1f}' cy='{py:.1f}' r='5' fill='{BLUE}'/>")
-        body.append(f"<text x='{px:.1f}' y='{py - 10:.1f}' font-size='13' text-anchor='middle' fill='{INK}'>"
-                    f"{rank}/{rank_of}</text>")
-        body.append(f"<text x='{px:.1f}' y='{height - bottom + 22}' font-size='12' text-anchor='middle'>{year}</text>")
-    return _svg(width, height, label, body)
+BLUE, GREY, INK, RED = "#1f5fa8", "#b8c2cc", "#222222", "#b00020"
+PALETTE = ["#1f5fa8", "#e07b39", "#3a9d5d", "#8e5ea2", "#c9a227", "#5b8db8", "#c0504d", "#7f7f7f"]
+matplotlib.rcParams.update({"font.family": "DejaVu Sans", "font.size": 9, "svg.fonttype": "none",
+                            "svg.hashsalt": "govwh-report", "axes.spines.top": False, "axes.spines.right": False})
 
 
-def pct_by_field(fields: list[tuple[str, str, Decimal | None, Decimal | None]], year: int, label: str) -> str:
+@dataclass(frozen=True)
+class Chart:
+    """One chart in both forms, with the caption both documents print under it."""
+
+    caption: str
+    svg: str
+    png: bytes
+
+
+def _export(fig: Figure, caption: str) -> Chart:
+    svg, png = io.StringIO(), io.BytesIO()
+    fig.savefig(svg, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    fig.savefig(png, format="png", dpi=150, bbox_inches="tight")
+    text = svg.getvalue()
+    return Chart(caption, text[text.index("<svg"):], png.getvalue())   # inline: without the XML prolog
+
+
+def rank_history(history: list[tuple[int, int, int | None]], caption: str) -> Chart:
+    """National rank by year, rank 1 at the top of the axis."""
+    fig = Figure(figsize=(6, 2.8))
+    ax = fig.add_subplot()
+    if history:
+        years = [str(year) for year, _, _ in history]
+        ranks = [rank for _, rank, _ in history]
+        worst = max(of or rank for _, rank, of in history)
+        ax.plot(years, ranks, color=BLUE, marker="o", linewidth=2)
+        for x, (_, rank, rank_of) in zip(years, history):
+            ax.annotate(f"{rank}/{rank_of}" if rank_of else str(rank), (x, rank), textcoords="offset points",
+                        xytext=(0, 8), ha="center", color=INK)
+        ax.set_ylim(worst + 0.5, 0.5)   # inverted: 1 = the best rank, at the top
+        ax.set_yticks(sorted({1, *range(10, worst + 1, 10), worst}))
+    else:
+        ax.text(0.5, 0.5, "Chưa có thứ hạng đã công bố.", ha="center", va="center", transform=ax.transAxes)
+    ax.set_ylabel("Thứ hạng (1 = cao nhất)")
+    return _export(fig, caption)
+
+
+def pct_by_field(fields: list[tuple[str, str, Decimal | None, Decimal | None]], year: int, caption: str) -> Chart:
     """% of the maximum by field: the previous year (grey) and this year (blue), on a 0-100 scale."""
-    row_height, left, right, top = 34, 40, 70, 30
-    width = 560
-    height = top + row_height * len(fields) + 20
-    scale = (width - left - right) / 100
-    body = [f"<rect x='{left}' y='8' width='12' height='10' fill='{GREY}'/>",
-            f"<text x='{left + 16}' y='17' font-size='11'>{year - 1}</text>",
-            f"<rect x='{left + 60}' y='8' width='12' height='10' fill='{BLUE}'/>",
-            f"<text x='{left + 76}' y='17' font-size='11'>{year}</text>"]
-    for i, (code, _name, before, now) in enumerate(fields):
-        base = top + i * row_height
-        body.append(f"<text x='{left - 8}' y='{base + 18}' font-size='12' text-anchor='end'>{escape(code)}</text>")
-        for offset, value, colour in ((0, before, GREY), (14, now, BLUE)):
-            if value is None:
-                continue
-            bar = float(value) * scale
-            body.append(f"<rect x='{left}' y='{base + offset}' width='{bar:.1f}' height='12' fill='{colour}'/>")
-            body.append(f"<text x='{left + bar + 4:.1f}' y='{base + offset + 10}' font-size='10'>"
-                        f"{number(value)}%</text>")
-    return _svg(width, height, label, body)
+    fig = Figure(figsize=(6, 0.45 * len(fields) + 1))
+    ax = fig.add_subplot()
+    codes = [code for code, _, _, _ in fields][::-1]
+    positions = range(len(codes))
+    for offset, index, colour, label in ((-0.2, 2, GREY, str(year - 1)), (0.2, 3, BLUE, str(year))):
+        values = [field[index] for field in fields][::-1]
+        ax.barh([p + offset for p in positions], [float(v or 0) for v in values], height=0.38, color=colour,
+                label=label)
+        for p, value in zip(positions, values):
+            if value is not None:
+                ax.text(float(value) + 0.8, p + offset, f"{number(value)}%", va="center", fontsize=7)
+    ax.set_yticks(list(positions), codes)
+    ax.set_xlim(0, 112)
+    ax.set_xlabel("% điểm tối đa")
+    ax.legend(loc="lower right", frameon=False, fontsize=8)
+    return _export(fig, caption)
+
+
+def points_by_department(departments: list[tuple[str, list[tuple[str, Decimal]]]], points_needed: Decimal | None,
+                         caption: str) -> Chart:
+    """Points lost on each department's criteria (one bar per department, a segment per criterion), and the
+    points the target needs as a line: a bar past the line could close the gap alone."""
+    fig = Figure(figsize=(6, 0.42 * len(departments) + 1.2))
+    ax = fig.add_subplot()
+    names = [name for name, _ in departments][::-1]
+    for row, (_, criteria) in enumerate(departments[::-1]):
+        left = 0.0
+        for i, (code, lost) in enumerate(criteria):
+            ax.barh(row, float(lost), left=left, color=PALETTE[i % len(PALETTE)], edgecolor="white", height=0.6)
+            if lost >= Decimal("0.2"):
+                ax.text(left + float(lost) / 2, row, code, ha="center", va="center", color="white", fontsize=7)
+            left += float(lost)
+        ax.text(left + 0.05, row, number(sum((lost for _, lost in criteria), Decimal(0))), va="center", fontsize=7)
+    if points_needed:
+        ax.axvline(float(points_needed), color=RED, linestyle="--", linewidth=1.2)
+        ax.text(float(points_needed), len(names) - 0.4, f" cần thêm {number(points_needed)}", color=RED, fontsize=8)
+    ax.set_yticks(range(len(names)), names)
+    ax.set_xlabel("Điểm bị mất ở các tiêu chí do đơn vị chủ trì")
+    return _export(fig, caption)
+
+
+def for_report(report) -> list[Chart]:
+    """The report's charts, in order: rank history, % of the maximum by field, and for each unreached total target
+    the points its lead departments could recover."""
+    charts = [rank_history(report.rank_history, f"Thứ hạng {report.index_code} qua các năm (1 = cao nhất)"),
+              pct_by_field(report.fields_pct, report.year, "Tỷ lệ % điểm tối đa theo lĩnh vực")]
+    for t in department_targets(report):
+        charts.append(points_by_department(
+            [(d.name, [(c.code, c.points_lost) for c in d.criteria]) for d in t.departments], t.points_needed,
+            f"Điểm bị mất theo đơn vị chủ trì và điểm cần thêm để đạt thứ hạng ≤ {t.target_rank} ({t.component_code})"))
+    return charts

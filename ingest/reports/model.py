@@ -1,9 +1,12 @@
-"""The province report as data: its rows, lost points and targets, read from the marts by reports.reading."""
+"""The province report as data: its rows, lost points, targets and points needed, read from the marts by
+reports.reading."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from ingest.reports.points_needed import RankTarget
 
 
 @dataclass
@@ -75,4 +78,5 @@ class Report:
     targets: list[TargetLine]
     rank_history: list[tuple[int, int, int | None]]          # (year, rank, rank_of)
     fields_pct: list[tuple[str, str, Decimal | None, Decimal | None]]   # (code, name, previous %, this year's %)
+    points: list[RankTarget]                                          # the plans' rank targets of the year
     generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))

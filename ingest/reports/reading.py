@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ingest.core import config, db
 from ingest.core.errors import NothingPublished
+from ingest.reports import points_needed
 from ingest.reports.model import LostPoints, Report, Row, TargetLine
 from ingest.reports.text import change_words, number
 
@@ -15,7 +16,8 @@ def _dicts(cur) -> list[dict]:
 
 
 def has_region_rank(cur) -> bool:
-    """Region ranks come with the national releases (region_rank in v_component_score); until then '–'."""
+    """Region ranks come with the national releases (region_rank in v_component_score); the audit of published
+    reports compares printed region ranks only where the marts have them."""
     cur.execute("select 1 from information_schema.columns where table_schema = %s and table_name = "
                 "'v_component_score' and column_name = 'region_rank'", (config.PUBLISHED_SCHEMA,))
     return cur.fetchone() is not None
@@ -26,13 +28,11 @@ def _row(r: dict) -> Row:
                r["rank"], r["rank_of"], r["delta_vs_previous"], r["rank_change_vs_previous"])
 
 
-def _scores(cur, unit_name: str, index_code: str, year: int, region: bool) -> list[dict]:
-    region_columns = "region_rank, region_rank_of" if region else "null::integer as region_rank, " \
-                                                                   "null::integer as region_rank_of"
-    cur.execute(f"""
+def _scores(cur, unit_name: str, index_code: str, year: int) -> list[dict]:
+    cur.execute("""
         select component_code, component_name, level, part, component_position, score, max_score, pct_of_max,
                rank, rank_of, delta_vs_previous, rank_change_vs_previous, region_name, unit_code, unit_type, index_name,
-               release_id, is_synthetic, {region_columns}
+               release_id, is_synthetic, region_rank, region_rank_of
         from marts.v_component_score
         where unit_name = %s and index_code = %s and year = %s
         order by component_position""", (unit_name, index_code, year))
@@ -114,12 +114,11 @@ def fetch(wh: config.Warehouse, unit_name: str, index_code: str, year: int | Non
             cur.execute("select max(year) from marts.v_component_score where unit_name = %s and index_code = %s",
                         (unit_name, index_code))
             (year,) = cur.fetchone()
-        region = has_region_rank(cur)
-        current = _scores(cur, unit_name, index_code, year, region) if year else []
+        current = _scores(cur, unit_name, index_code, year) if year else []
         if not current:
             raise NothingPublished(f"no published {index_code} scores for {unit_name} in {year or 'any year'} "
                               "(marts.v_component_score)")
-        previous = {r["component_code"]: r for r in _scores(cur, unit_name, index_code, year - 1, region)}
+        previous = {r["component_code"]: r for r in _scores(cur, unit_name, index_code, year - 1)}
         total_row = next(r for r in current if r["level"] == "total")
         cur.execute("select publisher, published_on, source from marts.dim_release where release_id = %s",
                     (total_row["release_id"],))
@@ -157,4 +156,5 @@ def fetch(wh: config.Warehouse, unit_name: str, index_code: str, year: int | Non
         region_name=total_row["region_name"], total=next(row for row in rows if row.level == "total"),
         region_rank=total_row["region_rank"], region_rank_of=total_row["region_rank_of"],
         parts=[_row(r) for r in current if r["level"] == "part" and r["component_code"].startswith("TOTAL.")],
-        rows=rows, lost=lost, targets=targets, rank_history=history, fields_pct=fields_pct)
+        rows=rows, lost=lost, targets=targets, rank_history=history, fields_pct=fields_pct,
+        points=points_needed.fetch(wh, unit_name, index_code, year))

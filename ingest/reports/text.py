@@ -8,6 +8,7 @@ import unicodedata
 from decimal import Decimal
 
 from ingest.reports.model import Report
+from ingest.reports.points_needed import NO_DEPARTMENT
 
 # --- Vietnamese number formatting (decimal comma) -------------------------------------------------------------
 
@@ -109,9 +110,139 @@ def headline(report: Report) -> list[str]:
 
 def provenance(report: Report) -> str:
     published = f", công bố ngày {report.published_on:%d/%m/%Y}" if report.published_on else ""
-    return (f"Số liệu: kho dữ liệu (marts.v_component_score, marts.v_points_lost, marts.fct_target_attainment), "
+    return (f"Số liệu: kho dữ liệu (marts.v_component_score, marts.v_points_lost, marts.fct_target_attainment, "
+            f"marts.fct_points_needed), "
             f"bản phát hành {report.release_id} ({report.publisher or 'không rõ'}{published}). "
             f"Tạo tự động lúc {report.generated_at:%H:%M %d/%m/%Y}.")
 
 
 SYNTHETIC_WARNING = "SỐ LIỆU TỔNG HỢP (SYNTHETIC): báo cáo có điểm số được sinh tự động, không phải số liệu công bố."
+
+
+# --- the official header and the signature block (Nghị định 30/2020/NĐ-CP): placeholders to fill before signing ---
+
+NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+BLANK = "……"
+DOCUMENT_KIND = "BÁO CÁO"
+DRAFT_NOTE = ("Dự thảo do kho dữ liệu tạo tự động: điền số, ký hiệu, ngày tháng, nơi nhận và người ký trước khi "
+              "ban hành.")
+
+
+def issuer(report: Report) -> list[str]:
+    """The issuing authority's lines (upper left): a province's People's Committee, else the unit itself."""
+    if report.unit_type == "province":
+        return ["ỦY BAN NHÂN DÂN", f"TỈNH {report.unit_name.upper()}"]
+    return [report.unit_name.upper()]
+
+
+def document_number(report: Report) -> str:
+    return f"Số: {BLANK}/BC-UBND" if report.unit_type == "province" else f"Số: {BLANK}/BC-{BLANK}"
+
+
+def place_and_date(report: Report) -> str:
+    return f"{report.unit_name}, ngày {BLANK} tháng {BLANK} năm {BLANK}"
+
+
+def recipients() -> list[str]:
+    return ["Nơi nhận:", f"- {BLANK};", f"- {BLANK};", f"- Lưu: VT, {BLANK}."]
+
+
+def signature(report: Report) -> list[str]:
+    office = "TM. ỦY BAN NHÂN DÂN" if report.unit_type == "province" else "THỦ TRƯỞNG ĐƠN VỊ"
+    return [office, "CHỦ TỊCH" if report.unit_type == "province" else "", "(Ký, ghi rõ họ tên, đóng dấu)", BLANK]
+
+
+# --- points needed for the rank targets (marts.fct_points_needed, fct_points_needed_by_criterion) -------------
+
+POINTS_NEEDED_HEADER = ["STT", "Chỉ số thành phần", "Mục tiêu thứ hạng", "Thứ hạng cần đạt", "Thứ hạng đạt được",
+                        "Điểm ở thứ hạng cần đạt (tỉnh)", "Điểm đạt được", "Điểm cần thêm",
+                        "Đơn vị có nhiều điểm bị mất nhất", "Nguồn điểm ở thứ hạng cần đạt"]
+DEPARTMENTS_HEADER = ["Thứ tự", "Đơn vị chủ trì", "Điểm bị mất", "Đủ bù khoảng cách", "Tiêu chí (điểm bị mất)"]
+
+
+def points_needed_cells(t) -> list[str]:
+    if t.target_rank is None:
+        needed = "–"
+    elif t.is_reached:
+        needed = f"Đạt (dư {number(-t.score_gap)})" if t.score_gap is not None else "Đạt"
+    else:
+        needed = number(t.points_needed)
+    threshold = f"{number(t.threshold_score)} ({t.threshold_unit_name})" if t.threshold_score is not None else "–"
+    lead = next((d for d in t.departments if d.name != NO_DEPARTMENT), None)
+    source = "–" if t.threshold_score is None else (
+        "Số liệu tổng hợp (SYNTHETIC)" if t.threshold_is_synthetic else "Số liệu công bố")
+    return [t.component_code, t.component_name, t.target_printed,
+            f"≤ {t.target_rank}" if t.target_rank else "–", rank_text(t.rank, t.rank_of), threshold, number(t.score),
+            needed, f"{lead.name} ({number(lead.points_lost)})" if lead and not t.is_reached else "–", source]
+
+
+def department_cells(d) -> list[str]:
+    return [str(d.rank), d.name, number(d.points_lost), "Có" if d.covers_gap_alone else "Không",
+            "; ".join(f"{c.code} ({number(c.points_lost)})" for c in d.criteria)]
+
+
+def points_needed_method(report: Report) -> str:
+    return (f"Điểm ở thứ hạng cần đạt là điểm của tỉnh đứng thứ N trong bảng xếp hạng {report.index_name} năm "
+            f"{report.year} (không tính {report.unit_name}): đạt bằng điểm đó thì xếp thứ N hoặc cao hơn (bằng điểm "
+            f"thì đồng hạng). Mục tiêu tăng hạng được tính từ thứ hạng năm {report.year - 1}. Điểm bị mất = điểm tối "
+            "đa − điểm đạt được của từng tiêu chí; đơn vị chủ trì là đơn vị được nêu đầu tiên ở cột đơn vị chủ trì "
+            "tham mưu/theo dõi.")
+
+
+SYNTHETIC_THRESHOLD_NOTE = ("Số liệu tổng hợp (SYNTHETIC): điểm của các tỉnh khác trong bản phát hành toàn quốc chỉ "
+                            "được công bố một phần; phần còn lại được sinh tự động (neo theo số liệu đã công bố). "
+                            "Khoảng cách tính từ các điểm này chỉ để minh họa, không phải số liệu công bố.")
+
+
+def departments_caption(t) -> str:
+    return (f"Điểm có thể lấy lại theo đơn vị chủ trì — {t.component_code} {t.component_name}, mục tiêu "
+            f"{t.target_printed} (thứ hạng ≤ {t.target_rank}): cần thêm {number(t.points_needed)} điểm")
+
+
+def movement_sentence(t) -> str | None:
+    moved = t.criteria_by_movement[:3]
+    if not moved:
+        return None
+    synthetic = " (số liệu tổng hợp, SYNTHETIC)" if any(c.movement_is_synthetic for c in moved) else ""
+    return (f"Các tỉnh khác tăng điểm nhiều nhất so với năm {t.year - 1} (bình quân) ở: "
+            + ", ".join(f"{c.movement_component} ({signed(c.others_mean_change)} điểm)" for c in moved) + synthetic
+            + ".")
+
+
+def department_targets(report: Report) -> list:
+    """The targets whose points the report breaks down by department: the unreached total targets."""
+    return [t for t in report.points if t.level == "total" and not t.is_reached and t.departments
+            and t.points_needed is not None]
+
+
+# --- table headers both documents print ------------------------------------------------------------------------
+
+LOST_POINTS_HEADER = ["STT", "Tiêu chí", "Điểm tối đa", "Điểm đạt được", "Điểm bị mất", "Đơn vị chủ trì / theo dõi"]
+TARGETS_HEADER = ["STT", "Chỉ số thành phần", "Mục tiêu: tỷ lệ điểm", "Mục tiêu: thứ hạng", "Kết quả: tỷ lệ điểm",
+                  "Kết quả: thứ hạng", "Đánh giá (kho dữ liệu)", "Đánh giá in trong báo cáo", "Ghi chú"]
+
+
+def year_on_year_header(year: int) -> list[str]:
+    return ["STT", "Lĩnh vực / tiêu chí", f"Điểm tối đa {year - 1}", f"Điểm {year - 1}", f"Xếp hạng {year - 1}",
+            f"Điểm tối đa {year}", f"Điểm {year}", "Tỷ lệ %", f"Xếp hạng {year}", "Tăng/giảm điểm", "Tăng/giảm hạng"]
+
+
+SECTIONS = {"headline": "1. Kết quả chung", "charts": "2. Biểu đồ",
+            "lost": "4. Điểm bị mất theo tiêu chí và đơn vị chủ trì, theo dõi", "targets": "5. Kết quả so với mục tiêu",
+            "points": "6. Điểm cần thêm để đạt thứ hạng mục tiêu và đơn vị có thể lấy lại"}
+
+
+def fields_section(report: Report) -> str:
+    return f"3. Kết quả các lĩnh vực, tiêu chí năm {report.year} so với năm {report.year - 1}"
+
+
+NO_LOST = "Không tiêu chí nào bị mất điểm."
+
+
+def no_targets(report: Report) -> str:
+    return f"Không có mục tiêu năm {report.year} trong các kế hoạch đã nạp (data/plans)."
+
+
+def no_rank_targets(report: Report) -> str:
+    return f"Không có mục tiêu thứ hạng năm {report.year} trong các kế hoạch đã nạp (data/plans)."

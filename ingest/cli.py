@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -45,6 +46,17 @@ def main(argv: list[str] | None = None) -> int:
     ui.add_argument("--port", type=int, default=8188)
     sub.add_parser("checksum", help="print a checksum of every published mart (equal after an idempotent rerun)")
     sub.add_parser("unit-summary", help="print the province's own index of departments and districts from the marts")
+    new = sub.add_parser("new-release", help="write a release package from the files a ministry published")
+    new.add_argument("index")
+    new.add_argument("year", type=int)
+    new.add_argument("files", nargs="+", type=Path)
+    new.add_argument("--layout", help="the files' layout (canonical or a name in data/layouts; default: recognised)")
+    new.add_argument("--publisher", help="default: the index's publisher in data/reference/indices.csv")
+    new.add_argument("--published-on", type=date.fromisoformat, help="the publication date, YYYY-MM-DD")
+    new.add_argument("--source", help="the decision or page the files come from")
+    new.add_argument("--reason", help="why a second or later edition exists (a correction)")
+    new.add_argument("--start-methodology", action="store_true",
+                     help="no methodology version covers the year: start <year>.yaml from the previous one")
     pkg = sub.add_parser("package-report", help="write release packages from a report's transcribed figures")
     pkg.add_argument("report_dir")
     fill = sub.add_parser("fill-national", help="make a release's anchored synthetic fill again from its release.yaml")
@@ -122,6 +134,17 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "unit-summary":
             from ingest.reports import summary
             print(summary.render_units(settings.warehouse))
+        elif args.command == "new-release":
+            from ingest.curation import new_release
+            made = new_release.build(settings, args.index, args.year, args.files, layout=args.layout,
+                                     publisher=args.publisher, published_on=args.published_on, source=args.source,
+                                     reason=args.reason, start_new_methodology=args.start_methodology)
+            print(f"{made.manifest}: {made.rows} rows, {made.units} units, coverage {made.coverage} "
+                  f"({made.coverage_note}); layouts: "
+                  + ", ".join(f"{name} {layout}" for name, layout in made.layouts.items()))
+            print(f"{made.methodology_note}.")
+            print(f"Next: check release.yaml, then .venv/bin/python -m ingest.cli run-dag annual_release "
+                  f"--conf '{{\"index\": \"{args.index}\", \"year\": {args.year}}}'")
         elif args.command == "package-report":
             from ingest.curation import packaging
             for path in packaging.build(settings, Path(args.report_dir)):

@@ -72,3 +72,31 @@ def test_a_chart_on_an_undocumented_column_is_refused():
         superset_bundle.chart_yaml("x", chart, marts)
     with pytest.raises(ValueError, match="no documented mart 'fct_not_documented'"):
         superset_bundle.chart_yaml("x", {**chart, "dataset": "fct_not_documented"}, marts)
+
+
+def test_filter_scopes_the_latest_year_and_the_map():
+    """The filter bar: the province filter leaves the national ranking and map alone, the year filter selects the
+    latest year of the chosen index before the charts load, the region filter applies to the ranking only."""
+    dashboard = _load("dashboards/province-overview.yaml")
+    ids = {n["meta"]["uuid"]: n["meta"]["chartId"] for n in dashboard["position"].values()
+           if isinstance(n, dict) and n.get("type") == "CHART"}
+    charts = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in (BUNDLE / "charts").glob("*.yaml")}
+    chart_id = {key: ids[chart["uuid"]] for key, chart in charts.items()}
+    filters = {f["id"].removeprefix("NATIVE_FILTER-"): f for f in dashboard["metadata"]["native_filter_configuration"]}
+    assert {chart_id["province_ranking"], chart_id["province_map"]} <= set(filters["province"]["scope"]["excluded"])
+    year = filters["year"]
+    assert year["requiredFirst"] and year["controlValues"]["defaultToFirstItem"]
+    assert year["controlValues"]["sortAscending"] is False and year["cascadeParentIds"] == ["NATIVE_FILTER-index"]
+    assert chart_id["kpi_score"] not in year["scope"]["excluded"] and chart_id["rank_history"] in year["scope"]["excluded"]
+    assert set(chart_id.values()) - set(filters["region"]["scope"]["excluded"]) == {chart_id["province_ranking"]}
+    assert "color_scheme" not in dashboard["metadata"]        # it would colour the map by category, not by score
+    map_form = charts["province_map"]["params"]
+    assert (map_form["viz_type"], map_form["select_country"], map_form["entity"]) == ("country_map", "vietnam",
+                                                                                      "iso_3166_2")
+    assert charts["rank_history"]["params"]["echartOptions"] == "{ yAxis: { inverse: true, min: 1 } }"
+
+
+def test_a_filter_scoped_to_an_unknown_chart_is_refused():
+    spec = {"key": "year", "name": "Năm", "dataset": "v_component_score", "column": "year", "only": ["no_such_chart"]}
+    with pytest.raises(ValueError, match=r"filter year: no charts \['no_such_chart'\]"):
+        superset_bundle._native_filter(spec, {"kpi_score": 1})

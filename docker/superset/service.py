@@ -8,7 +8,7 @@ superset_config.py. Environment of `init`:
     SUPERSET_WAREHOUSE_URL    postgresql://bi_reader:<password>@<host>:<port>/<database> (required)
     SUPERSET_ADMIN_USER       admin user name (default admin)
     SUPERSET_ADMIN_PASSWORD   its password (required)
-    SUPERSET_REIMPORT_DASHBOARDS=1   import the dashboards again, replacing edits made in the UI
+    SUPERSET_REIMPORT_DASHBOARDS=1   import the dashboards and their charts again, replacing edits made in the UI
 
 Every start refreshes the datasets (one per documented mart) from the bundle, so new marts and new
 column descriptions appear; the dashboards are imported on first start only, so edits made in the UI stay.
@@ -48,7 +48,8 @@ def superset(*args: str) -> None:
 
 def bundle_files(kind: str, warehouse_url: str) -> dict[str, str]:
     """The bundle's files for one import kind, with the real connection URL in the database file."""
-    prefixes = ("databases/", "datasets/") if kind == "SqlaTable" else ("databases/", "datasets/", "charts/", "dashboards/")
+    prefixes = {"SqlaTable": ("databases/", "datasets/"), "Slice": ("databases/", "datasets/", "charts/")}.get(
+        kind, ("databases/", "datasets/", "charts/", "dashboards/"))
     files = {}
     for path in sorted(BUNDLE_DIR.rglob("*.yaml")):
         relative = path.relative_to(BUNDLE_DIR).as_posix()
@@ -89,6 +90,22 @@ def dashboards_missing() -> list[str]:
     return [slug for uuid, slug in wanted.items() if uuid not in present]
 
 
+def overwrite_charts(warehouse_url: str, admin: str) -> None:
+    """Replace the bundle's charts. Superset imports a dashboard's charts without overwriting those that exist, so
+    re-importing the dashboards alone would keep the old charts' queries and settings."""
+    from flask import g
+    from superset.app import create_app
+
+    app = create_app()
+    with app.app_context():
+        from superset import security_manager
+        from superset.commands.chart.importers.dispatcher import ImportChartsCommand
+
+        g.user = security_manager.find_user(username=admin)
+        ImportChartsCommand(bundle_files("Slice", warehouse_url), overwrite=True).run()
+    log("charts replaced by the bundle's")
+
+
 def init() -> int:
     warehouse_url = os.environ.get("SUPERSET_WAREHOUSE_URL")
     password = os.environ.get("SUPERSET_ADMIN_PASSWORD")
@@ -104,7 +121,10 @@ def init() -> int:
         datasets = write_zip(bundle_files("SqlaTable", warehouse_url), Path(work) / "datasets.zip")
         superset("import-datasources", "-p", str(datasets), "-u", admin)
         missing = dashboards_missing()
-        if missing or os.environ.get("SUPERSET_REIMPORT_DASHBOARDS") == "1":
+        reimport = os.environ.get("SUPERSET_REIMPORT_DASHBOARDS") == "1"
+        if reimport:
+            overwrite_charts(warehouse_url, admin)
+        if missing or reimport:
             dashboards = write_zip(bundle_files("Dashboard", warehouse_url), Path(work) / "dashboards.zip")
             superset("import-dashboards", "-p", str(dashboards), "-u", admin)
             log(f"dashboards imported: {', '.join(missing) or 'all (SUPERSET_REIMPORT_DASHBOARDS=1)'}")

@@ -9,12 +9,13 @@ docker/superset/service.py imports the bundle with the real connection URL from 
 from __future__ import annotations
 
 import json
-import uuid
 from pathlib import Path
 
 import yaml
 
 from ingest.core import config
+from ingest.local import superset_charts
+from ingest.local.superset_charts import stable_uuid
 
 SUPERSET_DIR = config.PROJECT_ROOT / "docker" / "superset"
 SPEC_DIR = SUPERSET_DIR / "dashboards"
@@ -25,17 +26,11 @@ DATABASE_FOLDER = "governance_warehouse"
 # A placeholder, never a password: service.py replaces it with SUPERSET_WAREHOUSE_URL at import.
 PLACEHOLDER_URI = "postgresql://bi_reader:XXXXXXXXXX@warehouse-db:5432/governance"
 EXPORT_VERSION = "1.0.0"
-NAMESPACE = uuid.UUID("6f1d2c7e-3b0a-4f57-9a55-2b7f0f6f8a10")   # fixed, so uuids are stable across builds
 
 SUPERSET_TYPES = {"text": "TEXT", "integer": "INTEGER", "bigint": "BIGINT", "numeric": "NUMERIC",
                   "boolean": "BOOLEAN", "date": "DATE", "timestamp with time zone": "TIMESTAMP WITH TIME ZONE",
                   "timestamp without time zone": "TIMESTAMP WITHOUT TIME ZONE"}
 TEMPORAL_TYPES = {"date", "timestamp with time zone", "timestamp without time zone"}
-VIZ_TYPES = {"table": "table", "line": "echarts_timeseries_line", "bar": "echarts_timeseries_bar"}
-
-
-def stable_uuid(*parts: str) -> str:
-    return str(uuid.uuid5(NAMESPACE, "/".join(parts)))
 
 
 def documented_marts(dbt_dir: Path) -> dict[str, dict]:
@@ -86,62 +81,15 @@ def dataset_yaml(model: dict) -> dict:
     }
 
 
-def _adhoc_filter(flt: dict) -> dict:
-    return {"clause": "WHERE", "expressionType": "SIMPLE", "subject": flt["col"], "operator": flt["op"],
-            "comparator": flt["val"], "filterOptionName": f"filter_{flt['col']}_{flt['op']}"}
-
-
-def _adhoc_metric(metric: dict) -> dict:
-    return {"expressionType": "SQL", "sqlExpression": metric["sql"], "label": metric["label"],
-            "hasCustomLabel": True, "optionName": f"metric_{stable_uuid('metric', metric['sql'])[:8]}"}
-
-
-def chart_form_data(chart: dict) -> dict:
-    """Superset's form data (the chart's saved parameters) for the three chart kinds of the specs."""
-    form = {"viz_type": VIZ_TYPES[chart["kind"]], "adhoc_filters": [_adhoc_filter(f) for f in chart["filters"]],
-            "row_limit": chart.get("row_limit", 1000), "extra_form_data": {}, "dashboards": []}
-    if chart["kind"] == "table":
-        form.update({"query_mode": "raw", "all_columns": chart["columns"],
-                     "order_by_cols": [json.dumps(pair) for pair in chart["order_by"]],
-                     "server_pagination": False, "include_search": False, "show_cell_bars": False,
-                     "table_timestamp_format": "smart_date"})
-    else:
-        form.update({"x_axis": chart["x"], "x_axis_sort_asc": True, "metrics": [_adhoc_metric(m) for m in chart["metrics"]],
-                     "groupby": chart["series"], "show_legend": True, "legendType": "scroll",
-                     "legendOrientation": "top", "rich_tooltip": True, "truncate_metric": True,
-                     "y_axis_title": chart.get("y_axis_title", ""), "y_axis_title_position": "Left",
-                     "y_axis_title_margin": 30, "x_axis_title_margin": 15, "color_scheme": "supersetColors",
-                     "xAxisForceCategorical": True})   # years and codes are categories, not a continuous axis
-        if chart["kind"] == "line":
-            form.update({"markerEnabled": True, "markerSize": 6})
-    return form
-
-
-def chart_query(chart: dict) -> dict:
-    """The query of the chart's query context: what the chart data API runs for the saved chart."""
-    filters = [{k: v for k, v in f.items() if v is not None} for f in chart["filters"]]   # IS NULL takes no value
-    query = {"filters": filters, "extras": {"having": "", "where": ""}, "applied_time_extras": {},
-             "annotation_layers": [], "row_limit": chart.get("row_limit", 1000), "series_limit": 0,
-             "order_desc": True, "url_params": {}, "custom_params": {}, "custom_form_data": {}, "post_processing": []}
-    if chart["kind"] == "table":
-        query.update({"columns": chart["columns"], "orderby": chart["order_by"]})
-    else:
-        metrics = [_adhoc_metric(m) for m in chart["metrics"]]
-        query.update({"columns": [chart["x"], *chart["series"]], "metrics": metrics, "series_columns": chart["series"],
-                      "orderby": [[chart["x"], True]]})
-    return query
-
-
 def chart_yaml(key: str, chart: dict, marts: dict[str, dict]) -> dict:
     if chart["dataset"] not in marts:
         raise ValueError(f"chart {key}: no documented mart {chart['dataset']!r} in the dbt project's models/marts")
     known = {c["name"] for c in marts[chart["dataset"]]["columns"]}
-    used = {f["col"] for f in chart["filters"]} | set(chart.get("columns", [])) | {c for c, _ in chart.get("order_by", [])}
-    used |= {chart["x"], *chart["series"]} if chart["kind"] != "table" else set()
+    used = superset_charts.columns_used(chart)
     if used - known:
         raise ValueError(f"chart {key}: columns {sorted(used - known)} are not documented in mart {chart['dataset']}")
-    form = chart_form_data(chart)
-    context = {"datasource": {"id": 0, "type": "table"}, "force": False, "queries": [chart_query(chart)],
+    form = superset_charts.form_data(chart)
+    context = {"datasource": {"id": 0, "type": "table"}, "force": False, "queries": [superset_charts.query(chart)],
                "form_data": form, "result_format": "json", "result_type": "full"}
     return {
         "slice_name": chart["title"], "description": " ".join(chart.get("description", "").split()) or None,
@@ -152,19 +100,31 @@ def chart_yaml(key: str, chart: dict, marts: dict[str, dict]) -> dict:
     }
 
 
-def _native_filter(spec: dict) -> dict:
+def _native_filter(spec: dict, chart_ids: dict[str, int]) -> dict:
+    """A select filter of the filter bar. `default` selects a value; `latest` the first of the values sorted in
+    descending order (the latest year); `cascade_from` offers only the values left by another filter; `only` or
+    `exclude` name the charts it applies to (by default every chart whose dataset has the column)."""
     default = spec.get("default")
     mask = {"extraFormData": {}, "filterState": {}, "ownState": {}}
     if default is not None:
         mask["extraFormData"] = {"filters": [{"col": spec["column"], "op": "IN", "val": [default]}]}
         mask["filterState"] = {"value": [default]}
+    unknown = (set(spec.get("only", [])) | set(spec.get("exclude", []))) - set(chart_ids)
+    if unknown:
+        raise ValueError(f"filter {spec['key']}: no charts {sorted(unknown)} on the dashboard")
+    excluded = [chart_ids[key] for key in chart_ids
+                if key in spec.get("exclude", []) or ("only" in spec and key not in spec["only"])]
     return {
         "id": f"NATIVE_FILTER-{spec['key']}", "name": spec["name"], "filterType": "filter_select",
-        "type": "NATIVE_FILTER", "description": "", "cascadeParentIds": [],
+        "type": "NATIVE_FILTER", "description": spec.get("description", ""),
+        "cascadeParentIds": [f"NATIVE_FILTER-{spec['cascade_from']}"] if spec.get("cascade_from") else [],
         "targets": [{"column": {"name": spec["column"]}, "datasetUuid": stable_uuid("dataset", spec["dataset"])}],
-        "controlValues": {"enableEmptyFilter": default is not None, "defaultToFirstItem": False,
+        "controlValues": {"enableEmptyFilter": default is not None or bool(spec.get("latest")),
+                          "defaultToFirstItem": bool(spec.get("latest")), "sortAscending": not spec.get("latest"),
                           "multiSelect": bool(spec.get("multi")), "searchAllOptions": False, "inverseSelection": False},
-        "defaultDataMask": mask, "scope": {"rootPath": ["ROOT_ID"], "excluded": []},
+        "defaultDataMask": mask, "scope": {"rootPath": ["ROOT_ID"], "excluded": excluded},
+        # Applied before the charts load (without it the first value is only shown, not applied).
+        **({"requiredFirst": True} if spec.get("latest") else {}),
     }
 
 
@@ -195,8 +155,9 @@ def dashboard_yaml(spec: dict, charts: dict[str, dict]) -> dict:
         "dashboard_title": spec["title"], "description": " ".join(spec["description"].split()), "css": "",
         "slug": spec["slug"], "certified_by": "", "certification_details": "", "published": True,
         "uuid": stable_uuid("dashboard", spec["uuid_seed"]), "position": position,
-        "metadata": {"native_filter_configuration": [_native_filter(f) for f in spec.get("filters", [])],
-                     "color_scheme": "supersetColors", "refresh_frequency": 0, "expanded_slices": {},
+        "metadata": {"native_filter_configuration": [_native_filter(f, chart_ids) for f in spec.get("filters", [])],
+                     # No dashboard colour scheme: it would override the map's sequential scale with categories.
+                     "refresh_frequency": 0, "expanded_slices": {},
                      "label_colors": {}, "timed_refresh_immune_slices": [], "cross_filters_enabled": False,
                      "default_filters": "{}", "chart_configuration": {}},
         "version": EXPORT_VERSION,

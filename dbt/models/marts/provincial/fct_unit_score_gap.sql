@@ -13,6 +13,10 @@ appraised as (
     select * from scores where score_kind = 'appraised' and score is not null
 ),
 
+units as (
+    select * from {{ ref('dim_unit') }}
+),
+
 final as (
     select
         -- ids
@@ -37,8 +41,11 @@ final as (
         self_assessed.release_id as self_release_id,
         appraised.release_id as appraised_release_id,
         self_assessed.source_ref as self_source_ref,
-        appraised.source_ref as appraised_source_ref
+        appraised.source_ref as appraised_source_ref,
+        -- added last: the unit's name, for BI
+        units.unit_name
     from appraised
+    left join units on units.unit_key = appraised.unit_key
     inner join self_assessed
         on self_assessed.index_code = appraised.index_code
         and self_assessed.year = appraised.year

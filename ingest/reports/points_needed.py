@@ -199,8 +199,9 @@ def render(targets: list[RankTarget]) -> str:
             moved = t.criteria_by_movement[:3]
             if moved:
                 synthetic = " (anchored synthetic fill)" if any(c.movement_is_synthetic for c in moved) else ""
-                lines.append(f"  The other provinces moved most on: " + ", ".join(
-                    f"{c.movement_component} {_signed(c.others_mean_change)}" for c in moved)
+                lines.append("  The other provinces moved most on: " + ", ".join(
+                    f"{'field' if c.movement_component == c.field_code else 'criterion'} {c.movement_component} "
+                    f"{_signed(c.others_mean_change)}" for c in moved)
                     + f" points on average since {t.year - 1}{synthetic}")
     if any(t.threshold_is_synthetic for t in targets):
         lines += ["", "[synthetic]: that score is a value of the anchored SYNTHETIC fill of the national release "

@@ -206,7 +206,8 @@ def movement_sentence(t) -> str | None:
         return None
     synthetic = " (số liệu tổng hợp, SYNTHETIC)" if any(c.movement_is_synthetic for c in moved) else ""
     return (f"Các tỉnh khác tăng điểm nhiều nhất so với năm {t.year - 1} (bình quân) ở: "
-            + ", ".join(f"{c.movement_component} ({signed(c.others_mean_change)} điểm)" for c in moved) + synthetic
+            + ", ".join(f"{'lĩnh vực' if c.movement_component == c.field_code else 'tiêu chí'} {c.movement_component} "
+                        f"({signed(c.others_mean_change)} điểm)" for c in moved) + synthetic
             + ".")
 
 

@@ -5,10 +5,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-import yaml
-
 from ingest.core.errors import InputError
-from ingest.sources.packages import sha256_of
+from ingest.sources import safe_yaml
+from ingest.sources.packages import VERSION, sha256_of
 
 LEVELS = ("total", "part", "field", "criterion", "sub_criterion", "indicator", "dimension", "sub_dimension")
 PARTS = ("appraisal", "survey", "mixed", "self")
@@ -92,12 +91,11 @@ def _decimal(value, path: Path, position: int, key: str) -> Decimal | None:
 
 def load(index_code: str, version: str, root: Path) -> Methodology:
     path = methodology_path(index_code, version, root)
+    if not VERSION.fullmatch(version) or ".." in version or not index_code.isidentifier():
+        raise InputError(root, f"methodology version {version[:40]!r} of {index_code[:40]!r} is not a registry name")
     if not path.is_file():
         raise InputError(path, f"methodology version {version!r} of {index_code} is not in the registry")
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"not a readable YAML file: {exc}") from exc
+    doc = safe_yaml.load_mapping(path, "methodology")
     if doc.get("index") != index_code or str(doc.get("version")) != str(version):
         raise InputError(path, f"declares {doc.get('index')} {doc.get('version')}, expected {index_code} {version}")
     components: dict[str, Component] = {}

@@ -174,12 +174,12 @@ def read_owners(path: Path, units: UnitDirectory) -> list[tuple]:
 
 def read_plan(manifest: Path, units: UnitDirectory) -> tuple[Plan, PlanFiles]:
     """Everything checked before the database is touched."""
+    packages.check_inside(manifest, manifest.parent, manifest)
     plan = read_manifest(manifest)
     files = PlanFiles()
     for name, sha in plan.files.items():
         path = manifest.parent / name
-        if not path.is_file():
-            raise InputError(manifest, f"names {name}, which does not exist", column="files")
+        packages.check_inside(path, manifest.parent, manifest)   # a link out of the plan's folder is refused
         actual = packages.sha256_of(path)
         if actual != sha:
             raise InputError(path, f"sha256 is {actual} but plan.yaml says {sha}; update plan.yaml when the plan's "

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from psycopg2.extras import execute_values
 
-from ingest.core import db
+from ingest.core import db, run_lock
 from ingest.core.config import Settings
 from ingest.core.errors import InputError, display_path, shown
 from ingest.core.log import log
@@ -130,6 +130,7 @@ def load(settings: Settings, index_code: str, year: int, cur) -> int:
 def load_all(settings: Settings, index_code: str | None, year: int | None) -> None:
     """Corrections of the selected index-years, in one transaction: all checked or none landed."""
     with db.transaction(settings.warehouse) as cur:
+        run_lock.share(cur, settings, "load announced corrections")
         cur.execute("select distinct index_code, year from raw.releases where (%s::text is null or index_code = %s) "
                     "and (%s::int is null or year = %s) order by 1, 2", (index_code, index_code, year, year))
         for selected_index, selected_year in cur.fetchall():

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from psycopg2.extras import execute_values
 
-from ingest.core import db
+from ingest.core import db, run_lock
 from ingest.core.config import Settings
 from ingest.core.errors import InputError, display_path
 from ingest.core.log import log
@@ -196,6 +196,7 @@ def load_plan(settings: Settings, manifest: Path, run_id: str) -> str:
     plan, files = read_plan(manifest, unit_directory(settings.reference_dir))
     manifest_sha = packages.sha256_of(manifest)
     with db.transaction(settings.warehouse) as cur:
+        run_lock.share(cur, settings, f"load plan {plan.plan_id}")
         cur.execute("select pg_advisory_xact_lock(hashtext(%s))", (f"plan:{plan.plan_id}",))
         cur.execute("select manifest_sha256 from raw.plans where plan_id = %s order by plan_load_id desc limit 1",
                     (plan.plan_id,))
@@ -239,6 +240,7 @@ def load_all(settings: Settings, run_id: str) -> list[str]:
         load_plan(settings, manifest, run_id)
     present = [m.parent.name for m in manifests]
     with db.transaction(settings.warehouse) as cur:
+        run_lock.share(cur, settings, "withdraw plans")
         cur.execute("""
             insert into raw.plans (plan_id, manifest_sha256, manifest_path, plan_ref, issued_by, source)
             select plan_id, 'absent', manifest_path, plan_ref, issued_by, source

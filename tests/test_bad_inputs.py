@@ -51,6 +51,8 @@ def _package(tmp_path: Path, case: str, expected: dict) -> tuple[Path, str]:
         manifest_text = yaml.safe_dump({
             "index": "PAR_INDEX", "year": 2024, "edition": edition, "publisher": "Bộ Nội vụ",
             "source": f"bad-input corpus: {case}", "methodology_version": "2024", "reason": f"corpus case {case}",
+            # A case is a few rows of one province: a partial edition of a complete release, and says so.
+            "coverage": "partial", "changes": {"coverage": "corpus case: a few rows", "units": "corpus case: Lai Châu"},
             "files": [entry]}, allow_unicode=True)
     (folder / "release.yaml").write_text(manifest_text, encoding="utf-8")
     return folder / "release.yaml", f"PAR_INDEX/2024/{edition}"

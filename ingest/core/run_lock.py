@@ -30,7 +30,7 @@ REPORT_EVERY = 15.0              # seconds between "still waiting" lines
 
 def holders(cur) -> str:
     """Who holds the lock now (their application name carries the run id), for the waiting message."""
-    cur.execute("select a.application_name, to_char(a.xact_start, 'HH24:MI:SS'), a.pid, l.mode "
+    cur.execute("select a.application_name, to_char(a.state_change, 'HH24:MI:SS'), a.pid, l.mode "
                 "from pg_locks l join pg_stat_activity a on a.pid = l.pid "
                 "where l.locktype = 'advisory' and l.classid = %s and l.objid = %s and l.granted "
                 "and l.pid <> pg_backend_pid() order by a.backend_start", KEY)

@@ -7,7 +7,7 @@ most provinces of the year), so release.yaml must declare it with the reason:
     changes:
       coverage: "VCCI re-published the top 30 only (Công văn 12/VCCI, 2022-03-01)"
 
-An undeclared change, or a declared one that did not happen, refuses the edition. A declared change is kept in
+An undeclared change refuses the edition (a declared one that the edition does not make is only noted). A declared change is kept in
 raw.releases.declared_changes and audit.load_log; the checks of the marts apply as to any release (a complete
 release still needs every province).
 """
@@ -81,9 +81,6 @@ def check_changes(cur, release: packages.Release) -> str | None:
                                            f"({detail}) without saying why; a correction that changes its coverage, "
                                            f"units or methodology declares it: changes: {{{what}: <why>}}",
                              column="changes")
-    for what in declared:
-        if what not in actual:
-            raise InputError(release.path, f"declares a change of {what}, but edition {release.edition} has the "
-                                           f"{what} of edition {before.edition}; declare only what changes",
-                             column="changes")
-    return "; ".join(f"{actual[what]} ({why})" for what, why in declared.items()) or None
+    # A declared change that is not one (the edition before already had it) is harmless: noted as such.
+    return "; ".join(f"{actual.get(what, what + ' as in edition ' + str(before.edition))} ({why})"
+                     for what, why in declared.items()) or None

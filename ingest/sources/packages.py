@@ -93,18 +93,18 @@ def _files(doc: dict, path: Path) -> list[ReleaseFile]:
     for position, item in enumerate(_require(doc, "files", path, list), start=1):
         if not isinstance(item, dict) or not isinstance(item.get("name"), str) \
                 or not SHA256.fullmatch(str(item.get("sha256"))):
-            raise InputError(path, f"each file needs a 'name' and a 'sha256' of 64 hex digits (quoted), got "
-                                   f"{shown(item)}", row=position, column="files")
+            raise InputError(path, f"files entry {position}: each file needs a 'name' and a 'sha256' of 64 hex digits "
+                                   f"(quoted), got {shown(item)}", column="files")
         name, layout, encoding = item["name"], str(item.get("layout", "canonical")), item.get("encoding")
         if not FILE_NAME.fullmatch(name) or name in (".", "..") or name != name.strip():
-            raise InputError(path, f"file {shown(name)}: a file of a release is named by its plain name in the release "
-                                   "folder (no path, no /, no ..)", row=position, column="files")
+            raise InputError(path, f"files entry {position} names {shown(name)}: a file of a release is named by its "
+                                   "plain name in the release folder (no path, no /, no ..)", column="files")
         if not LAYOUT.fullmatch(layout):
-            raise InputError(path, f"file {name}: layout {shown(layout)} is not a layout name (lower-case letters, "
-                                   "digits, _)", row=position, column="layout")
+            raise InputError(path, f"files entry {position} ({shown(name)}): layout {shown(layout)} is not a layout "
+                                   "name (lower-case letters, digits, _)", column="layout")
         if encoding is not None and str(encoding).lower() not in ENCODINGS:
-            raise InputError(path, f"file {name}: encoding {shown(encoding)} is not one of {', '.join(ENCODINGS)}",
-                             row=position, column="encoding")
+            raise InputError(path, f"files entry {position} ({shown(name)}): encoding {shown(encoding)} is not one of "
+                                   f"{', '.join(ENCODINGS)}", column="encoding")
         files.append(ReleaseFile(name, str(item["sha256"]).lower(), layout,
                                  str(encoding).lower() if encoding is not None else None,
                                  bool(item.get("synthetic", False))))

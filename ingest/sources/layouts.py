@@ -67,7 +67,7 @@ def load_layout(name: str, root: Path) -> Layout:
     components = []
     for code, columns in (doc.get("components") or {}).items():
         if not isinstance(columns, dict) or not columns.get("score"):
-            raise InputError(path, f"component {code!r} needs a 'score' column", column="components")
+            raise InputError(path, f"component {shown(code)} needs a 'score' column", column="components")
         components.append(ComponentColumns(str(code), str(columns["score"]), columns.get("rank")))
     if not components or not doc.get("unit_column"):
         raise InputError(path, "a layout needs 'unit_column' and at least one component", column="components")

@@ -86,7 +86,8 @@ def no_data_rows() -> str:
 
 
 def duplicate_column(name: str, positions: list[int]) -> str:
-    return (f"column {shown(name)} appears {len(positions)} times (columns {', '.join(map(str, positions))}); "
+    where = ", ".join(map(str, positions[:-1])) + f" and {positions[-1]}"
+    return (f"column {shown(name)} appears {len(positions)} times (columns {where}); "
             "a file names each column once, so which one holds the values cannot be known")
 
 

@@ -42,7 +42,7 @@ def run_dbt(settings: Settings, args: list[str], schema: str, target_path: Path 
 
     os.environ.update(dbt_env(settings, schema))
     dbt_dir = settings.dbt_dir
-    target = target_path or dbt_dir / "target" / schema.split("__")[1]
+    target = target_path or dbt_dir / "target" / (schema.split("__")[1] if "__" in schema else schema)
     result = dbtRunner().invoke([*args, "--project-dir", str(dbt_dir), "--profiles-dir", str(dbt_dir),
                                  "--target-path", str(target), "--log-path", str(dbt_dir / "logs")])
     if not result.success:

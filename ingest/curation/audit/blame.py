@@ -4,9 +4,10 @@ A fact printed with different values is one finding per odd value (`printed_twic
 it, with the value the evidence supports (evidence.py); a change printed beside an odd value and agreeing with it
 is the same slip. Then every relation is checked on the facts' values. A broken relation names several
 printings; the odd one is the printing that breaks the most relations, whose repair would break none that holds
-(a criterion's change of +1 that would make last year's score exceed its maximum is not the one to repair), and
-that fewest holding relations confirm. Relations it explains are not reported again; where the evidence cannot
-tell two printings apart, the finding names both.
+(a criterion's change of +1 that would make last year's score exceed its maximum is not the one to repair), that
+fewest holding relations vouch for (a bound or a count does not), that is printed in fewest places, and, all else
+equal, the figure the relation computes (a percentage beside its score, a total beside its parts). Relations it
+explains are not reported again; where the evidence cannot tell two printings apart, the finding names both.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from decimal import Decimal
 from ingest.curation.audit.evidence import Resolution, describe
 from ingest.curation.audit.facts import FactKey, Facts
 from ingest.curation.audit.numbers import Interval, Printed, places, rounded
-from ingest.curation.audit.relations import Bounds, Count, Relation, Sum
+from ingest.curation.audit.relations import Bounds, Count, Relation
 
 BASE_MEASURES = ("score", "rank", "pct_of_max")
 
@@ -62,11 +63,12 @@ def _expected(relation: Relation, facts: Facts, key: FactKey, interval: Interval
     repaired = _repair(interval, like.value, isinstance(relation.computation, Bounds))
     if repaired is None or repaired == like.value:
         return None
-    decimals = places(like.value) if like.exact or isinstance(relation.computation, Count) else \
-        max(places(like.value), 2)
-    if isinstance(relation.computation, Sum) and places(repaired.normalize()) <= 4:
-        decimals = max(decimals, places(repaired.normalize()))
-    return rounded(repaired, decimals)
+    decimals = places(like.value) if like.exact or relation.exact or isinstance(relation.computation, Count) else \
+        like.decimals
+    shown = rounded(repaired, decimals)
+    if not interval.lo <= shown <= interval.hi and places(repaired.normalize()) <= 4:
+        shown = repaired.normalize()      # the printing's precision would not do: 1.0337 − 1.67 = −0.6363
+    return shown
 
 
 # --- conflicts --------------------------------------------------------------------------------------------------
@@ -130,13 +132,14 @@ def _value_as(facts: Facts, key: FactKey, interval: Interval) -> Printed | None:
 def _explains(facts: Facts, key: FactKey, involved: list[Relation],
               holding: list[Relation]) -> tuple[list, int, Interval | None]:
     """The broken relations one repair of `key` would mend (tightest first; relations that cannot say which value
-    they need count as mended), how many holding relations that repair would break, and the repair."""
+    they need are left out), how many holding relations that repair would break, and the repair."""
     values = facts.value
     needed = [(r, r.needed(values, key)) for r in involved]
-    unsaid = [r for r, interval in needed if interval is None]
+    # A relation that cannot say which value the figure would need is not mended by it (a count of rising units
+    # does not single out one unit's change): such a relation is explained by the figure it computes, if by any.
     said = sorted(((r, i) for r, i in needed if i is not None), key=lambda pair: pair[1].hi - pair[1].lo)
     if not said:
-        return unsaid, 0, None
+        return [], 0, None
     best: list = []
     for _, anchor in said:
         group = [(r, i) for r, i in said if i.meets(anchor)]
@@ -149,7 +152,7 @@ def _explains(facts: Facts, key: FactKey, involved: list[Relation],
     fixed = _value_as(facts, key, repair)
     breaks = 0 if fixed is None else sum(
         1 for r in holding if r.holds(lambda k: fixed if k == key else values(k)) is False)
-    return [r for r, _ in best] + unsaid, breaks, repair
+    return [r for r, _ in best], breaks, repair
 
 
 def broken(facts: Facts, relations: list[Relation]) -> list[Finding]:
@@ -160,6 +163,11 @@ def broken(facts: Facts, relations: list[Relation]) -> list[Finding]:
         if verdict:
             for key in relation.terms:
                 holding.setdefault(key, []).append(relation)
+    # A holding bound leaves a figure free within a range, a count leaves the counted figures free but for their
+    # sign: neither vouches for those values (a count does vouch for the count it prints).
+    vouching = {key: sum(1 for r in found if not isinstance(r.computation, Bounds)
+                         and (not isinstance(r.computation, Count) or r.target == key))
+                for key, found in holding.items()}
     findings = []
     while unexplained:
         involved: dict[FactKey, list[Relation]] = {}
@@ -169,8 +177,16 @@ def broken(facts: Facts, relations: list[Relation]) -> list[Finding]:
         judged = {}
         for key, relations_of in involved.items():
             explained, breaks, repair = _explains(facts, key, relations_of, holding.get(key, []))
-            judged[key] = ((len(explained), -breaks, -len(holding.get(key, []))), explained, repair)
+            # On a tie, the figure a relation computes (not a bound, which is a given: the units of a group).
+            computed = sum(1 for r in explained if r.target == key and not isinstance(r.computation, Bounds))
+            printings = len(facts.facts[key].places)             # printed alike in more places: less likely odd
+            judged[key] = ((len(explained), -breaks, -vouching.get(key, 0), -printings, computed), explained, repair)
         best = max(judged_rank for judged_rank, _, _ in judged.values())
+        if best[0] == 0:         # no printing's repair mends what is left: each relation at the figure it computes
+            relation = unexplained[0]
+            findings.append(_relation_finding(facts, [relation.target], [relation], None))
+            unexplained = unexplained[1:]
+            continue
         leader = min((k for k in involved if judged[k][0] == best),
                      key=lambda k: min(p.order for p in facts.facts[k].places))
         explained = judged[leader][1]
@@ -186,6 +202,7 @@ def _relation_finding(facts: Facts, blamed: list[FactKey], explained: list[Relat
     first = min(blamed, key=lambda k: min(p.order for p in facts.facts[k].places))
     value = facts.value(first)
     relation = explained[0]
+    repair = repair if repair is not None else relation.needed(facts.value, first)
     expected = _expected(relation, facts, first, repair) if len(blamed) == 1 else None
     refs = "; ".join(dict.fromkeys(p.source_ref for k in sorted(blamed, key=lambda k: min(
         p.order for p in facts.facts[k].places)) for p in facts.facts[k].places))

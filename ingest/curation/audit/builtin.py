@@ -12,13 +12,15 @@ except which parents are the sum of their children where the children's maxima a
   changes_do_not_sum               a parent's change that is not the sum of its children's changes
   change_implies_impossible_value  a change that puts last year's value outside 0 … its maximum (or a rank outside
                                    1 … rank_of): this finds the odd change among a parent's children
+  rank_not_place                   a rank that is not the unit's place by its printed % (or score) among the units
+                                   of a group the report ranks in full (every unit of the N ranked printed)
 """
 from __future__ import annotations
 
 from decimal import Decimal
 
 from ingest.curation.audit.facts import FactKey, Facts
-from ingest.curation.audit.relations import Bounds, Linear, Ratio, Relation, Sum
+from ingest.curation.audit.relations import Bounds, Linear, Place, Ratio, Relation, Sum
 
 ONE = Decimal(1)
 
@@ -231,7 +233,29 @@ class Derivation:
         return found
 
 
+    def places(self) -> list[Relation]:
+        groups: dict[tuple, list[FactKey]] = {}
+        for key in self.facts.scores_keys(measure="rank"):
+            if key in self.rank_of:
+                groups.setdefault((*key[1:4], *key[5:], self.rank_of[key]), []).append(key)
+        found = []
+        for group, ranks in groups.items():
+            if len(ranks) < 3 or len(ranks) != group[-1]:
+                continue                         # only a group printed in full says who is above whom
+            for measure in ("pct_of_max", "score"):
+                by = {k: _key_with(k, measure=measure, scope="") for k in ranks}
+                if all(v in self.facts.facts for v in by.values()):
+                    break
+            else:
+                continue
+            for k in ranks:
+                others = tuple(by[o] for o in ranks if o != k)
+                found.append(Relation("rank_not_place", f"rank = place by {by[k][7]} among the {len(ranks)} units "
+                                      "ranked", k, Place(by[k], others), exact=True))
+        return found
+
+
 def relations(facts: Facts) -> list[Relation]:
     derivation = Derivation(facts)
     return (derivation.ranges() + derivation.percentages() + derivation.sums() + derivation.part_sums()
-            + derivation.changes() + derivation.change_sums())
+            + derivation.changes() + derivation.change_sums() + derivation.places())

@@ -14,6 +14,7 @@ maximum of methodology.csv).
   weighted_mean   the cell = Σ weight × value / Σ weight over `groups`             an average of group averages
   count           the cell = how many figures `of` meet `where` ({op, than})       units whose index rose
   equal           the cell = `to`                                    one figure printed in two tables
+  min, max        the cell = the lowest / highest of the figures `of`  "scores range from 2.68 to 7.13"
   within          lower ≤ the cell ≤ upper                           a national range, a score scale
   sum_at_most     the cell ≥ Σ of (a list that need not be complete) points lost listed ≤ points lost
   rank_band_gain  the cell (a stated rank gain) = rank − band bound  the highest gain of a target rank band
@@ -27,13 +28,15 @@ from ingest.core.errors import InputError
 from ingest.curation.audit.facts import FactKey, Facts, row_matches
 from ingest.curation.audit.numbers import parse
 from ingest.curation.audit.reading import SCORES
-from ingest.curation.audit.relations import Bounds, Count, Linear, Ratio, Relation, Sum, WeightedMean
+from ingest.curation.audit.relations import (Bounds, Count, Extreme, Linear, Ratio, Relation, Sum,
+                                             WeightedMean)
 
 ONE = Decimal(1)
 KINDS = {
     "sum": "not_sum_of_parts", "difference": "not_difference", "share": "share_not_part_over_whole",
     "mean": "not_mean_of_units", "weighted_mean": "not_mean_of_groups", "count": "count_disagrees",
-    "equal": "printed_values_differ", "within": "out_of_range", "sum_at_most": "parts_exceed_whole",
+    "equal": "printed_values_differ", "min": "not_lowest_value", "max": "not_highest_value",
+    "within": "out_of_range", "sum_at_most": "parts_exceed_whole",
     "rank_band_gain": "rank_band_disagrees_with_change", "target_pct": "target_pct_disagrees_with_points",
 }
 Term = FactKey | Decimal
@@ -154,6 +157,8 @@ class Declarations:
             return Count(tuple(many("of")), condition["op"], Decimal(str(condition.get("than", 0))))
         if kind == "equal":
             return Sum(linear([one("to")]))
+        if kind in ("min", "max"):
+            return Extreme(tuple(t for t in many("of") if not isinstance(t, Decimal)), kind)
         if kind == "within":
             lower = linear([one("lower")]) if "lower" in decl else None
             upper = linear([one("upper")]) if "upper" in decl else None

@@ -18,7 +18,7 @@ from pathlib import Path
 from ingest.core.errors import InputError
 from ingest.curation.audit.facts import Candidate, Fact, FactKey, Facts
 from ingest.curation.audit.numbers import Printed, parse, same
-from ingest.curation.audit.relations import Relation
+from ingest.curation.audit.relations import Bounds, Count, Relation
 from ingest.sources import layouts
 
 MAX_COMBINATIONS = 64          # of the other facts' candidates tried per relation and candidate
@@ -83,8 +83,8 @@ def _agrees(relation: Relation, facts: Facts, key: FactKey, value: Printed,
         assigned = dict(zip(others, combination))
         assigned[key] = value
         verdict = relation.holds(assigned.get)
-        needed = relation.needed(assigned.get, key)
-        if needed is not None and needed.lo.is_finite() and needed.hi.is_finite():
+        needed = None if isinstance(relation.computation, (Bounds, Count)) else relation.needed(assigned.get, key)
+        if needed is not None and needed.lo.is_finite() and needed.hi.is_finite():   # a bound says no "nearer"
             gap = abs(value.value - needed.middle)
             distance = gap if distance is None else min(distance, gap)
         if verdict:

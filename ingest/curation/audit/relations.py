@@ -1,8 +1,9 @@
 """A relation between printed facts: a target fact and what its value must be, computed from other facts.
 
-Every relation the audit checks, built in (builtin.py) or declared per table (declared.py), is one of five
+Every relation the audit checks, built in (builtin.py) or declared per table (declared.py), is one of seven
 computations on intervals: a linear combination (sums, differences, changes, means), a ratio (percentages,
-shares), a weighted mean, a count of values meeting a condition, or bounds. A relation holds when the target's
+shares), a weighted mean, a count of values meeting a condition, the lowest or highest value, a place in a ranked
+group, or bounds. A relation holds when the target's
 printed interval meets the computed one; a broken relation is explained by one odd printing (blame.py), and
 `solve` gives the value an input would need for the relation to hold.
 """
@@ -114,9 +115,10 @@ class WeightedMean:
     def expect(self, values: Values) -> Interval | None:
         total, weights = Interval.exact(ZERO), Interval.exact(ZERO)
         for weight_key, value_key in self.pairs:
-            weight, value = _interval(values, weight_key), _interval(values, value_key)
-            if weight is None or value is None:
+            counted, value = values(weight_key), _interval(values, value_key)
+            if counted is None or value is None:
                 return None
+            weight = Interval.exact(counted.value)       # a weight is a number of units, not a rounded value
             products = [weight.lo * value.lo, weight.lo * value.hi, weight.hi * value.lo, weight.hi * value.hi]
             total, weights = total + Interval(min(products), max(products)), weights + weight
         return total.divided(weights)
@@ -157,6 +159,54 @@ def _meets(value: Decimal, op: str, threshold: Decimal) -> bool:
 
 
 @dataclass(frozen=True)
+class Extreme:
+    """target = the lowest (min) or the highest (max) of the facts: a printed spread of values."""
+
+    keys: tuple[FactKey, ...]
+    which: str                     # min | max
+
+    def expect(self, values: Values) -> Interval | None:
+        found = [_interval(values, k) for k in self.keys]
+        if None in found:
+            return None
+        pick = min if self.which == "min" else max
+        return Interval(pick(i.lo for i in found), pick(i.hi for i in found))
+
+    def solve(self, values: Values, target: Interval, key: FactKey) -> Interval | None:
+        """Only the lowest (highest) value can be the printed lowest (highest) one: it would have to be the target."""
+        found = {k: _interval(values, k) for k in self.keys}
+        if None in found.values() or key not in found:
+            return None
+        middle = {k: i.middle for k, i in found.items()}
+        extreme = (min if self.which == "min" else max)(middle, key=middle.get)
+        return target if key == extreme else None
+
+
+@dataclass(frozen=True)
+class Place:
+    """target (a rank) = 1 + how many units of the group have a higher value (an interval where values may tie)."""
+
+    own: FactKey
+    others: tuple[FactKey, ...]
+
+    @property
+    def keys(self):
+        return (self.own, *self.others)
+
+    def expect(self, values: Values) -> Interval | None:
+        mine = _interval(values, self.own)
+        theirs = [_interval(values, k) for k in self.others]
+        if mine is None or None in theirs:
+            return None
+        above = sum(1 for t in theirs if t.lo > mine.hi)
+        level = sum(1 for t in theirs if t.hi >= mine.lo)
+        return Interval(Decimal(1 + above), Decimal(1 + level))
+
+    def solve(self, values, target, key):
+        return None
+
+
+@dataclass(frozen=True)
 class Bounds:
     """lower ≤ target ≤ upper (either may be absent)."""
 
@@ -174,7 +224,17 @@ class Bounds:
             return None
         return Interval(low.lo, high.hi)
 
-    def solve(self, values, target, key):
+    def solve(self, values: Values, target: Interval, key: FactKey) -> Interval | None:
+        """The values of a fact in a bound that keep the target within it (a half-open interval)."""
+        for bound, below in ((self.lower, True), (self.upper, False)):
+            coefficient = bound.coefficient(key) if bound else ZERO
+            rest = bound.value(values, skip=key) if coefficient else None
+            if rest is None:
+                continue
+            # lower: c·x + rest ≤ target.hi; upper: c·x + rest ≥ target.lo
+            edge = ((target.hi if below else target.lo) - (rest.lo if below else rest.hi)) / coefficient
+            keep_below = below == (coefficient > 0)
+            return Interval(-INFINITY, edge) if keep_below else Interval(edge, INFINITY)
         return None
 
 
@@ -183,7 +243,7 @@ class Relation:
     kind: str                      # the finding's kind when it breaks, e.g. parts_do_not_sum
     says: str                      # the relation in words, for the finding
     target: FactKey
-    computation: Sum | Ratio | WeightedMean | Count | Bounds
+    computation: Sum | Ratio | WeightedMean | Count | Extreme | Place | Bounds
     truncation: bool = False       # a printed percentage may be cut off rather than rounded
     source: str = "scores.csv"     # the table that declares it (or scores.csv for the built-in ones)
     exact: bool = False            # its figures are whole numbers as stated (ranks, counts), not rounded values

@@ -1,8 +1,8 @@
 """conflicts.csv of a release package: the facts its source report prints with different values.
 
-One row per candidate value of such a fact: where it is printed, how much evidence supports it (`evidence`: each
-reason, separated by " | "), whether it is the published one, and how the fact was settled (resolved by evidence, unresolved: the first printing kept, or
-decided by a person with a reason). Written by `govwh package-report` (ingest/curation/conflicts.py), landed by
+One row per candidate value of such a fact: where it is printed, how much evidence supports it (`evidence`:
+each reason, separated by " | "), whether it is the published one, and how the fact was settled (resolved by
+evidence, unresolved: the first printing kept, or decided by a person with a reason). Written by `govwh package-report` (ingest/curation/conflicts.py), landed by
 ingest in raw.printed_conflicts, built by dbt into marts.fct_printed_conflict and the `printed_conflict`
 flag of marts.fct_component_score.
 """
@@ -14,11 +14,12 @@ from typing import NamedTuple
 
 from ingest.core.errors import InputError
 from ingest.sources.methodology import Methodology
+from ingest.sources.packages import CONFLICTS_LAYOUT
 from ingest.sources.readers import (ReadResult, check_component, parse_decimal, parse_int, resolve_unit,
                                     year_end)
 from ingest.sources.reference import UnitDirectory
 
-LAYOUT = "printed_conflicts"
+LAYOUT = CONFLICTS_LAYOUT
 FILE = "conflicts.csv"
 COLUMNS = ("unit_name", "unit_type", "component_code", "score_kind", "measure", "status", "candidate_value",
            "is_published", "printings", "support", "evidence", "decision_reason", "source_ref")

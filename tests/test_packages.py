@@ -159,3 +159,25 @@ def test_a_tie_keeps_the_first_printing_and_marks_the_fact_unresolved(tmp_path):
         field_2 = {r["candidate_value"]: (r["is_published"], r["status"]) for r in csv.DictReader(handle)
                    if r["component_code"] == "2"}
     assert field_2 == {"22": ("true", "unresolved"), "49": ("false", "unresolved")}
+
+
+def test_a_conflicts_file_needs_one_published_candidate_per_fact(tmp_path):
+    """Ingest checks conflicts.csv before landing it: each fact has one published candidate and one status."""
+    from ingest.sources import methodology, printed_conflicts, readers
+    from ingest.sources.reference import unit_directory
+
+    text = (BUNDLED.releases_dir / "par_index/2024/1/conflicts.csv").read_text(encoding="utf-8")
+    method = methodology.load("PAR_INDEX", "2024", BUNDLED.methodology_dir)
+    units = unit_directory(BUNDLED.reference_dir)
+    good = tmp_path / "conflicts.csv"
+    good.write_text(text, encoding="utf-8")
+    rows = printed_conflicts.to_conflict_rows(good, readers.read_csv_records(good, None, printed_conflicts.COLUMNS)[0],
+                                              method, units, 2024).rows
+    assert {(r.component_code, r.measure, str(r.candidate_value)) for r in rows if r.is_published} == {
+        ("2", "rank", "49"), ("3", "rank", "22"), ("8.2", "rank", "43"), ("8.2", "score", "8.16")}
+    bad = tmp_path / "bad.csv"
+    bad.write_text(text.replace("Lai Châu,province,2,,rank,resolved,49,true", "Lai Châu,province,2,,rank,resolved,49,false"),
+                   encoding="utf-8")
+    with pytest.raises(InputError, match="one of them published"):
+        printed_conflicts.to_conflict_rows(bad, readers.read_csv_records(bad, None, printed_conflicts.COLUMNS)[0],
+                                           method, units, 2024)

@@ -67,12 +67,12 @@ def differs_from_warehouse(facts: Facts, published: dict, units: UnitDirectory) 
         if row is None or value is None:
             continue
         score, rank, rank_of, region_rank, region_rank_of, where = row
-        rank_scope = key[8]
+        scope = key[8]            # national, or "of N" for a rank among N units (a region, a province's group)
         if key[7] == "score":
             stored, measure = score, "score"
-        elif rank_scope == "national" and rank_of is not None:
+        elif rank_of is not None and scope in ("national", f"of {rank_of}"):
             stored, measure = rank, "rank"
-        elif region_rank_of is not None and rank_scope == f"of {region_rank_of}":
+        elif region_rank_of is not None and scope == f"of {region_rank_of}":
             stored, measure = region_rank, "region_rank"
         else:
             continue

@@ -55,6 +55,11 @@ def main(argv: list[str] | None = None) -> int:
     aud.add_argument("report_dirs", nargs="+", help="data/reports/<report> (one or more)")
     aud.add_argument("--out", type=Path, help="folder of the CSV files, one per report (default .state/audit)")
     aud.add_argument("--brief", action="store_true", help="one line per report instead of the table")
+    syn = sub.add_parser("synthetic-transcription",
+                         help="write a SYNTHETIC transcription with planted slips (and their answer key) to try the audit")
+    syn.add_argument("out", type=Path, help="the folder to write (its answer key goes beside it, <out>.planted.csv)")
+    syn.add_argument("--seed", type=int, default=1)
+    syn.add_argument("--clean", action="store_true", help="plant no slip")
     args = parser.parse_args(argv)
 
     settings = Settings.from_environment()   # the one place the command line reads its configuration
@@ -124,6 +129,10 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "audit-report":
             from ingest.curation import audit
             return audit.main(settings, [Path(p) for p in args.report_dirs], args.out, brief=args.brief)
+        elif args.command == "synthetic-transcription":
+            from ingest.synthetic import transcriptions
+            planted = transcriptions.write(args.out, args.seed, () if args.clean else transcriptions.KINDS)
+            print(transcriptions.write_key(planted, args.out.with_name(f"{args.out.name}.planted.csv")))
     except (InputError, NothingPublished) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

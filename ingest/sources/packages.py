@@ -12,6 +12,7 @@ import yaml
 from ingest.core.errors import InputError
 
 COVERAGES = ("complete", "partial")
+CONFLICTS_LAYOUT = "printed_conflicts"     # conflicts.csv: the candidates of facts printed with different values
 SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 
 
@@ -22,6 +23,11 @@ class ReleaseFile:
     layout: str = "canonical"
     encoding: str | None = None      # None = UTF-8 (a UTF-16 byte-order mark is honoured)
     synthetic: bool = False          # generated rows (an anchored synthetic fill), flagged row by row
+
+    @property
+    def holds_scores(self) -> bool:
+        """False for conflicts.csv, which describes the scores of the other files."""
+        return self.layout != CONFLICTS_LAYOUT
 
 
 @dataclass(frozen=True)

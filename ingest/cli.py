@@ -69,6 +69,11 @@ def main(argv: list[str] | None = None) -> int:
     aud.add_argument("report_dirs", nargs="+", help="data/reports/<report> (one or more)")
     aud.add_argument("--out", type=Path, help="folder of the CSV files, one per report (default .state/audit)")
     aud.add_argument("--brief", action="store_true", help="one line per report instead of the table")
+    syn = sub.add_parser("synthetic-transcription",
+                         help="write a SYNTHETIC transcription with planted slips (and their answer key) to try the audit")
+    syn.add_argument("out", type=Path, help="the folder to write (its answer key goes beside it, <out>.planted.csv)")
+    syn.add_argument("--seed", type=int, default=1)
+    syn.add_argument("--clean", action="store_true", help="plant no slip")
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv                # accepted after the command too
     args = parser.parse_args([a for a in argv if a != "--debug"])
@@ -173,6 +178,10 @@ def _run(args, settings: Settings) -> int:
     elif args.command == "audit-report":
         from ingest.curation import audit
         return audit.main(settings, [Path(p) for p in args.report_dirs], args.out, brief=args.brief)
+    elif args.command == "synthetic-transcription":
+        from ingest.synthetic import transcriptions
+        planted = transcriptions.write(args.out, args.seed, () if args.clean else transcriptions.KINDS)
+        print(transcriptions.write_key(planted, args.out.with_name(f"{args.out.name}.planted.csv")))
     return 0
 
 

@@ -22,8 +22,9 @@ def _raw_counts(wh):
 def test_load_lands_rows_with_lineage(fresh_db):
     result = load.load_release(fresh_db, MANIFEST_2024, "t1")
     files = query(fresh_db, "select file_name, row_count, is_synthetic from raw.release_files order by file_name")
-    assert files == [("national.csv", 1, False), ("scores.csv", 86, False), ("synthetic.csv", files[2][1], True)]
-    assert (result.action, result.rows) == ("loaded", 87 + files[2][1])
+    assert files == [("conflicts.csv", 8, False), ("national.csv", 1, False), ("scores.csv", 86, False),
+                     ("synthetic.csv", files[3][1], True)]
+    assert (result.action, result.rows) == ("loaded", 8 + 87 + files[3][1])
     row = query(fresh_db, "select s.release_id, s.score, s.rank, s.rank_of, s.source_row, s.file_sha256 = f.file_sha256, "
                           "s.unit_name, s.unit_code, s.loaded_at is not null, s.is_synthetic from raw.component_scores s "
                           "join raw.release_files f on f.release_id = s.release_id and f.file_sha256 = s.file_sha256 "
@@ -33,7 +34,12 @@ def test_load_lands_rows_with_lineage(fresh_db):
     assert query(fresh_db, "select f.file_name, bool_and(s.is_synthetic), count(*) from raw.component_scores s "
                            "join raw.release_files f on f.release_id = s.release_id and f.file_sha256 = s.file_sha256 "
                            "group by 1 order by 1") == [("national.csv", False, 1), ("scores.csv", False, 86),
-                                                        ("synthetic.csv", True, files[2][1])]
+                                                        ("synthetic.csv", True, files[3][1])]
+    # The facts the report prints with different values land beside the scores, with their lineage.
+    assert query(fresh_db, "select component_code, measure, candidate_value, is_published, status, printings, support "
+                           "from raw.printed_conflicts where component_code = '2' order by candidate_value") == [
+        ("2", "rank", Decimal("22"), False, "resolved", "L48; L735", 2),
+        ("2", "rank", Decimal("49"), True, "resolved", "L177; L323", 3)]
 
 
 def test_loading_the_same_release_again_changes_nothing(fresh_db):

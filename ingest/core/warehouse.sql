@@ -54,6 +54,31 @@ alter table raw.release_files add column if not exists is_synthetic boolean not 
 alter table raw.component_scores add column if not exists is_synthetic boolean not null default false;
 alter table raw.releases add column if not exists units_not_ranked text;   -- unit codes, comma-separated
 
+-- Facts a release's source report prints with different values (a package's conflicts.csv): one row per candidate
+-- value, with where it is printed, its support, and how the fact was settled (resolved, unresolved, decided).
+create table if not exists raw.printed_conflicts (
+    release_id       text not null references raw.releases (release_id),
+    file_sha256      text not null,
+    source_file      text not null,
+    source_row       integer not null,
+    unit_name        text not null,
+    unit_code        text not null,
+    unit_type        text not null,
+    component_code   text not null,
+    score_kind       text not null,                 -- empty for a national release
+    measure          text not null,                 -- score | rank
+    status           text not null,                 -- resolved | unresolved | decided
+    candidate_value  numeric not null,
+    is_published     boolean not null,
+    printings        text not null,                 -- lines of the source document that print this value
+    support          integer not null,              -- printings + relations + independent sources agreeing
+    evidence         text not null,
+    decision_reason  text,                          -- a person's reason (packaging.yaml decisions)
+    source_ref       text not null,
+    loaded_at        timestamptz not null default now(),
+    primary key (release_id, unit_code, component_code, score_kind, measure, candidate_value)
+);
+
 -- One row per component of a methodology version, loaded from data/methodology/<index>/<version>.yaml.
 create table if not exists raw.methodology_components (
     index_code               text not null,

@@ -23,7 +23,7 @@ from psycopg2.extras import execute_values
 
 from ingest.core.errors import InputError, display_path
 from ingest.core.log import log
-from ingest.sources import layouts, messages, packages, readers
+from ingest.sources import layouts, messages, packages, printed_conflicts, readers
 from ingest.sources.methodology import Methodology
 from ingest.sources.reference import UnitDirectory
 
@@ -64,6 +64,13 @@ def _unit_score_line(row: readers.UnitScoreRow) -> str:
             f"{_number(row.rank_change_printed)}\t{_text(row.source_ref)}")
 
 
+def _conflict_line(row: printed_conflicts.ConflictRow) -> str:
+    return (f"{row.source_row}\t{_text(row.unit_name)}\t{_text(row.unit_code)}\t{_text(row.unit_type)}\t"
+            f"{_text(row.component_code)}\t{_text(row.score_kind)}\t{_text(row.measure)}\t{_text(row.status)}\t"
+            f"{row.candidate_value}\t{'t' if row.is_published else 'f'}\t{_text(row.printings)}\t{row.support}\t"
+            f"{_text(row.evidence)}\t{_text(row.decision_reason)}\t{_text(row.source_ref)}")
+
+
 COMPONENT_SCORES = Target(
     "raw.component_scores",
     ("source_row", "unit_name", "unit_code", "unit_type", "component_code", "score", "rank", "rank_of", "source_ref",
@@ -74,12 +81,21 @@ UNIT_SCORES = Target(
     ("source_row", "unit_name", "unit_code", "unit_type", "component_code", "score_kind", "score", "pct_of_max", "rank",
      "rank_of", "change_printed", "rank_change_printed", "source_ref"),
     ("unit_code", "component_code", "score_kind"), _unit_score_line)
+PRINTED_CONFLICTS = Target(
+    "raw.printed_conflicts",
+    ("source_row", "unit_name", "unit_code", "unit_type", "component_code", "score_kind", "measure", "status",
+     "candidate_value", "is_published", "printings", "support", "evidence", "decision_reason", "source_ref"),
+    ("unit_code", "component_code", "score_kind", "measure", "candidate_value"), _conflict_line)
+TARGETS = {"unit_scores": UNIT_SCORES, printed_conflicts.LAYOUT: PRINTED_CONFLICTS}
 
 
 def _chunks(item: packages.ReleaseFile, path: Path, method: Methodology, units: UnitDirectory, layouts_dir: Path,
             year: int, chunk_rows: int, rules: readers.ReleaseRules | None = None
             ) -> tuple[Iterator[readers.ReadResult], list[readers.Normalisation]]:
     """The file's checked rows, a chunk at a time, and the notes about the whole file (its encoding)."""
+    if item.layout == printed_conflicts.LAYOUT:   # small: read whole, so each fact's candidates are checked together
+        records, notes = readers.read_csv_records(path, item.encoding, printed_conflicts.COLUMNS)
+        return iter([printed_conflicts.to_conflict_rows(path, records, method, units, year)]), notes
     if item.layout == "unit_scores":
         records, notes = readers.iter_csv_records(path, item.encoding, readers.UNIT_SCORE_COLUMNS,
                                                   readers.UNIT_SCORE_OPTIONAL)
@@ -103,7 +119,7 @@ def land(cur, release: packages.Release, item: packages.ReleaseFile, path: Path,
          units: UnitDirectory, layouts_dir: Path, chunk_rows: int = CHUNK_ROWS,
          rules: readers.ReleaseRules | None = None) -> int:
     """COPY the file's rows into raw (in the caller's transaction); returns the number of rows."""
-    target = UNIT_SCORES if item.layout == "unit_scores" else COMPONENT_SCORES
+    target = TARGETS.get(item.layout, COMPONENT_SCORES)
     source_file = display_path(release.folder / item.name)
     prefix = f"{_text(release.release_id)}\t{_text(item.sha256)}\t{_text(source_file)}\t"
     suffix = ("\tt" if item.synthetic else "\tf") if target is COMPONENT_SCORES else ""

@@ -9,8 +9,8 @@ from docx import Document
 from docx.shared import Pt, RGBColor
 
 from ingest.reports.model import Report
-from ingest.reports.text import (SYNTHETIC_WARNING, headline, lost_points_cells, number, provenance, rank_text,
-                                 target_cells, title, year_on_year_cells)
+from ingest.reports.text import (SYNTHETIC_WARNING, conflict_notes, headline, lost_points_cells, number,
+                                 provenance, rank_text, target_cells, title, year_on_year_cells)
 
 
 def _table(doc, header: list[str], rows: list[list[str]], caption: str | None = None):
@@ -56,6 +56,8 @@ def render(report: Report):
     _table(doc, ["STT", "Lĩnh vực / tiêu chí", f"Điểm tối đa {y - 1}", f"Điểm {y - 1}", f"Xếp hạng {y - 1}",
                  f"Điểm tối đa {y}", f"Điểm {y}", "Tỷ lệ %", f"Xếp hạng {y}", "Tăng/giảm điểm", "Tăng/giảm hạng"],
            [year_on_year_cells(r) for r in report.rows])
+    for note in conflict_notes(report):
+        doc.add_paragraph(note).runs[0].italic = True
 
     doc.add_heading("4. Điểm bị mất theo tiêu chí và đơn vị chủ trì, theo dõi", level=2)
     _table(doc, ["STT", "Tiêu chí", "Điểm tối đa", "Điểm đạt được", "Điểm bị mất", "Đơn vị chủ trì / theo dõi"],

@@ -5,8 +5,8 @@ from html import escape
 
 from ingest.reports import charts
 from ingest.reports.model import Report
-from ingest.reports.text import (SYNTHETIC_WARNING, headline, lost_points_cells, provenance, target_cells, title,
-                                 year_on_year_cells)
+from ingest.reports.text import (SYNTHETIC_WARNING, conflict_notes, headline, lost_points_cells, provenance,
+                                 target_cells, title, year_on_year_cells)
 
 STYLE = """
 body { font-family: 'DejaVu Sans', Arial, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
@@ -35,7 +35,9 @@ def year_on_year(report: Report) -> str:
     body = []
     for r in report.rows:
         body.append(f"<tr class='{r.level}' data-code='{escape(r.code)}'>{_cells(year_on_year_cells(r))}</tr>")
-    return f"<table id='year-on-year'><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>"
+    notes = "".join(f"<p class='source'>{escape(n)}</p>" for n in conflict_notes(report))
+    return (f"<table id='year-on-year'><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>"
+            + (f"<div id='printed-conflicts'>{notes}</div>" if notes else ""))
 
 
 def lost_points(report: Report) -> str:

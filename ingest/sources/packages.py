@@ -18,6 +18,7 @@ from ingest.sources import safe_yaml
 from ingest.sources.text_files import ENCODINGS
 
 COVERAGES = ("complete", "partial")
+CONFLICTS_LAYOUT = "printed_conflicts"     # conflicts.csv: the candidates of facts printed with different values
 SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 # Names that become parts of paths (methodology/<index>/<version>.yaml, layouts/<layout>.yaml): no separators, no ..
 VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")
@@ -37,6 +38,11 @@ class ReleaseFile:
     layout: str = "canonical"
     encoding: str | None = None      # None = UTF-8 (a UTF-16 byte-order mark is honoured)
     synthetic: bool = False          # generated rows (an anchored synthetic fill), flagged row by row
+
+    @property
+    def holds_scores(self) -> bool:
+        """False for conflicts.csv, which describes the scores of the other files."""
+        return self.layout != CONFLICTS_LAYOUT
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from ingest.core.log import log
 
 # raw's tables that hold a release's rows, children first (foreign keys), and what audit says about its load (a
 # reload of the same edition records its own)
-RELEASE_TABLES = ("raw.component_scores", "raw.unit_scores", "raw.release_files", "audit.corrections",
-                  "audit.normalisations")
+RELEASE_TABLES = ("raw.component_scores", "raw.unit_scores", "raw.printed_conflicts", "raw.release_files",
+                  "audit.corrections", "audit.normalisations")
 DATA_TABLES = ("raw.component_scores", "raw.unit_scores")
 HISTORIES = ("marts.fct_component_score_history", "marts.fct_unit_score_history")
 

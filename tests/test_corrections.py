@@ -31,12 +31,14 @@ def _second_edition(releases, old: str, new: str, reason: str) -> None:
     first = releases / "par_index/2024/1"
     second = releases / "par_index/2024/2"
     second.mkdir()
-    for path in first.iterdir():   # the report's figures and the national fill
-        (second / path.name).write_bytes(path.read_bytes())
+    for path in first.iterdir():   # the report's figures and the national fill, not what the report printed twice
+        if path.name != "conflicts.csv":
+            (second / path.name).write_bytes(path.read_bytes())
     text = (second / "scores.csv").read_text(encoding="utf-8").replace(old, new)
     rewrite_release(second / "release.yaml", data_text=text, edition=None, reason=reason)
     doc = yaml.safe_load((second / "release.yaml").read_text(encoding="utf-8"))
     doc["edition"] = 2
+    doc["files"] = [f for f in doc["files"] if f["name"] != "conflicts.csv"]
     (second / "release.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
 
 

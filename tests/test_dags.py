@@ -65,7 +65,7 @@ def test_annual_release_dag_run_publishes_the_marts(fresh_db, capsys):
                              "and index_code = 'PAR_INDEX' and unit_name = 'Lai Châu' "
                              "and (level = 'field' or component_code in ('8.1', '8.2')) order by component_position")
     assert [(c, str(s), r) for c, s, r in fields] == [
-        ("1", "9.41", 28), ("2", "9.09", 22), ("3", "12.98", 49), ("4", "9.57", 43), ("5", "12.38", 42),
+        ("1", "9.41", 28), ("2", "9.09", 49), ("3", "12.98", 22), ("4", "9.57", 43), ("5", "12.38", 42),
         ("6", "9.35", 53), ("7", "11.33", 36), ("8", "11.84", None), ("8.1", "3.69", 50), ("8.2", "8.16", 43)]
     (published,) = query(fresh_db, "select partitions, rows from audit.publish_log")
     assert published[0] == "all" and published[1] > 8000
@@ -73,7 +73,14 @@ def test_annual_release_dag_run_publishes_the_marts(fresh_db, capsys):
 
     text = summary.render(fresh_db.warehouse)
     assert "Total 85.97 / 100 (85.97% of max), rank 56/63; vs 2023: +0.19 points, −7 places (rank 49 → 56)" in text
-    assert "8.2  Tác động đến người dân (Chỉ số SIPAS)                  8.16   10.0   81.60   43/63    +0.19      −2" in text
+    assert "8.2* Tác động đến người dân (Chỉ số SIPAS)                  8.16   10.0   81.60   43/63    +0.19      −2" in text
+    # Fields 2 and 3 carry the ranks the report's record supports, so their changes are the printed −15 and −15
+    # (34 → 49, 7 → 22), not +12 and −42; a footnote says what else the report prints.
+    assert "2*     Cải cách thể chế                                       9.09   10.0   90.90   49/63    −0.27     −15" in text
+    assert "3*     Cải cách thủ tục hành chính                           12.98   13.0   99.85   22/63    +0.01     −15" in text
+    assert "    2 rank 49 (L177; L323) published, supported by the record: rank change = rank 2023 − rank 2024 with " \
+           "PAR_INDEX 2024 Lai Châu 2 rank_change -15 (L48; L323), PAR_INDEX 2023 Lai Châu 2 rank 34 (L45); " \
+           "also printed 22 (L48; L735)" in text
 
 
 @pytest.mark.db

@@ -25,7 +25,7 @@ def _rows(release_path: str):
     """(row, is_synthetic) for every row of every file of a bundled release."""
     release = packages.read_manifest(BUNDLED.releases_dir / release_path / "release.yaml")
     method = methodology.load(release.index_code, release.methodology_version, BUNDLED.methodology_dir)
-    rows = [(row, item.synthetic) for item in release.files
+    rows = [(row, item.synthetic) for item in release.files if item.holds_scores
             for row in layouts.read_file(release.folder / item.name, item.layout, BUNDLED.layouts_dir, method,
                                          unit_directory(BUNDLED.reference_dir)).rows]
     return release, method, rows
@@ -79,9 +79,10 @@ def test_fill_keeps_every_guarantee(release_path):
 
 def test_real_figures_are_kept_exactly_and_labelled():
     release, _, rows = _rows("par_index/2024/1")
-    # The report package is the foundation's file, byte for byte (its sha256 before national releases existed).
+    # The report package, byte for byte: the foundation's file with fields 2 and 3 carrying the ranks the report's
+    # record supports (49 from L177, 22 from L185) instead of the first printing (22 and 49 at L48 and L59).
     assert packages.sha256_of(release.folder / "scores.csv") == \
-        "009844fd9c76e6151938124544e9d19cda73b4f658db9f0bc50ec71a4bf080f1"
+        "bd838729e0a4da191be39299d91dae432c7e0e77cd40de20a3e83f0d7194846a"
     real = {(r.unit_name, r.component_code): (r.score, r.rank) for r, synthetic in rows if not synthetic}
     assert real[("Lai Châu", "TOTAL")] == (Decimal("85.97"), 56)
     assert real[("Hải Phòng", "TOTAL")] == (Decimal("96.17"), 1)          # national_releases/par_index_2024.csv
@@ -102,9 +103,9 @@ def test_par_index_2024_ranks_and_region_order_hold():
     order = [p.name for p in sorted(region, key=lambda p: -totals[p.name])]
     assert order == ["Thái Nguyên", "Yên Bái", "Phú Thọ", "Sơn La", "Bắc Giang", "Lào Cai", "Hà Giang", "Điện Biên",
                      "Hòa Bình", "Lạng Sơn", "Tuyên Quang", "Lai Châu", "Bắc Kạn", "Cao Bằng"]
-    # Lai Châu's field ranks of the first results table (field 2: 22 and field 3: 49) hold.
+    # Lai Châu's field ranks as packaged hold (field 2: 49, field 3: 22, as the record supports; conflicts.csv).
     assert [_computed_rank(rows, "12", code)[0] for code in ("1", "2", "3", "4", "5", "6", "7", "8.1", "8.2")] == [
-        28, 22, 49, 43, 42, 53, 36, 50, 43]
+        28, 49, 22, 43, 42, 53, 36, 50, 43]
 
 
 def test_ranks_stated_through_printed_changes_and_places_hold():
@@ -137,7 +138,7 @@ def test_same_seed_same_files_other_seed_other_fill(tmp_path):
     assert filecmp.cmp(first.parent / "scores.csv", again.parent / "scores.csv", shallow=False)
     release = packages.read_manifest(first)
     method = methodology.load("PAR_INDEX", "2024", BUNDLED.methodology_dir)
-    rows = [r for f in release.files
+    rows = [r for f in release.files if f.holds_scores
             for r in layouts.read_file(first.parent / f.name, f.layout, BUNDLED.layouts_dir, method,
                                        unit_directory(BUNDLED.reference_dir)).rows]
     totals = sorted((r.score for r in rows if r.component_code == "TOTAL"), reverse=True)

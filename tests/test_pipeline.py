@@ -34,7 +34,37 @@ def test_field_rows_in_marts(published_db):
     assert rows["6"] == (Decimal("9.35"), Decimal("12.0"), Decimal("77.92"), 53, 63, Decimal("-0.10"), 4)
     assert rows["8.2"] == (Decimal("8.16"), Decimal("10.0"), Decimal("81.60"), 43, 63, Decimal("0.19"), -2)
     assert {code: row[3] for code, row in rows.items()} == {
-        "1": 28, "2": 22, "3": 49, "4": 43, "5": 42, "6": 53, "7": 36, "8.1": 50, "8.2": 43}
+        "1": 28, "2": 49, "3": 22, "4": 43, "5": 42, "6": 53, "7": 36, "8.1": 50, "8.2": 43}   # 2 and 3: the
+    # ranks the report's record supports (conflicts.csv), not its first results table's 22 and 49
+
+
+@pytest.mark.db
+@pytest.mark.slow
+def test_facts_printed_with_different_values_are_recorded_and_flagged(published_db):
+    """PAR INDEX 2024: fields 2 and 3 carry the ranks the report's record supports (49 and 22, with the printed rank
+    changes −15 and −15), and the conflict is queryable with every candidate and visible to BI."""
+    rows = query(published_db, """
+        select component_code, rank, rank_change_vs_previous, printed_conflict, printed_conflict_note
+        from marts.v_component_score where unit_name = 'Lai Châu' and index_code = 'PAR_INDEX' and year = 2024
+          and component_code in ('1', '2', '3', '8.2') order by component_position""")
+    assert [r[:4] for r in rows] == [("1", 28, -9, None), ("2", 49, -15, "resolved"), ("3", 22, -15, "resolved"),
+                                     ("8.2", 43, -2, "resolved")]
+    assert rows[1][4] == "rank 49 (L177; L323) supported by the record; also printed 22 (L48; L735)"
+    candidates = query(published_db, """
+        select component_code, measure, candidate_value, published_value, is_published, status, printings, support
+        from marts.fct_printed_conflict
+        where index_code = 'PAR_INDEX' and year = 2024 and unit_code = '12' order by 1, 2, 3""")
+    assert candidates == [
+        ("2", "rank", Decimal("22"), Decimal("49"), False, "resolved", "L48; L735", 2),
+        ("2", "rank", Decimal("49"), Decimal("49"), True, "resolved", "L177; L323", 3),
+        ("3", "rank", Decimal("22"), Decimal("22"), True, "resolved", "L185", 2),
+        ("3", "rank", Decimal("49"), Decimal("22"), False, "resolved", "L59", 1),
+        ("8.2", "rank", Decimal("43"), Decimal("43"), True, "resolved", "L125", 2),
+        ("8.2", "rank", Decimal("55"), Decimal("43"), False, "resolved", "L233", 1),
+        ("8.2", "score", Decimal("8.15"), Decimal("8.16"), False, "resolved", "L716", 1),
+        ("8.2", "score", Decimal("8.16"), Decimal("8.16"), True, "resolved", "L125", 2)]
+    # Only the package with a conflicts.csv has conflicts; BI reads the mart.
+    assert query(published_db, "select distinct release_id from marts.fct_printed_conflict") == [("PAR_INDEX/2024/1",)]
 
 
 @pytest.mark.db
@@ -95,8 +125,9 @@ def test_blocking_failure_publishes_nothing(published_db, tmp_path):
         pipeline.run_all(corrected, "PAR_INDEX", 2024, pipeline_name="tests")
     after = query(published_db, "select * from marts.fct_component_score order by release_id, unit_code, component_code")
     assert after == before
-    # The failed candidate stays for inspection until the next run replaces it.
-    assert query(published_db, "select score from candidate__tests.fct_component_score "
+    # The failed candidate (the run's own schema) stays for inspection until the pipeline's next run replaces it.
+    (schema,) = query(published_db, "select nspname from pg_namespace where nspname like 'candidate\\_\\_tests\\_\\_%%'")[0]
+    assert query(published_db, f"select score from {schema}.fct_component_score "
                                "where unit_code = '12' and component_code = '1'") == [(Decimal("9.91"),)]
     (finding,) = query(published_db, "select severity, release_id, component_code, observed from audit.findings "
                                      "where expectation = 'score_within_min_and_max'")

@@ -54,6 +54,31 @@ alter table raw.release_files add column if not exists is_synthetic boolean not 
 alter table raw.component_scores add column if not exists is_synthetic boolean not null default false;
 alter table raw.releases add column if not exists units_not_ranked text;   -- unit codes, comma-separated
 
+-- Facts a release's source report prints with different values (a package's conflicts.csv): one row per candidate
+-- value, with where it is printed, its support, and how the fact was settled (resolved, unresolved, decided).
+create table if not exists raw.printed_conflicts (
+    release_id       text not null references raw.releases (release_id),
+    file_sha256      text not null,
+    source_file      text not null,
+    source_row       integer not null,
+    unit_name        text not null,
+    unit_code        text not null,
+    unit_type        text not null,
+    component_code   text not null,
+    score_kind       text not null,                 -- empty for a national release
+    measure          text not null,                 -- score | rank
+    status           text not null,                 -- resolved | unresolved | decided
+    candidate_value  numeric not null,
+    is_published     boolean not null,
+    printings        text not null,                 -- lines of the source document that print this value
+    support          integer not null,              -- printings + relations + independent sources agreeing
+    evidence         text not null,
+    decision_reason  text,                          -- a person's reason (packaging.yaml decisions)
+    source_ref       text not null,
+    loaded_at        timestamptz not null default now(),
+    primary key (release_id, unit_code, component_code, score_kind, measure, candidate_value)
+);
+
 -- One row per component of a methodology version, loaded from data/methodology/<index>/<version>.yaml.
 create table if not exists raw.methodology_components (
     index_code               text not null,
@@ -321,4 +346,40 @@ create table if not exists audit.report_findings (
     kind             text not null,                  -- parts_do_not_sum | delta_not_difference | pct_not_score_over_max | printed_twice | rank_above_ranked_units | differs_from_warehouse
     detail           text not null,
     audited_at       timestamptz not null default now()
+);
+
+-- A later edition that changes coverage, its unit set or its methodology version says why (release.yaml `changes`).
+alter table raw.releases add column if not exists declared_changes jsonb;
+
+-- What each candidate schema was built from (wap/candidates.py): a fingerprint of raw and of the publishes so far,
+-- compared under the run lock before the candidate is published; a candidate built before another run changed
+-- raw or published is rebuilt, never published as it is.
+create table if not exists audit.candidate_builds (
+    candidate     text primary key,
+    run_id        text not null,
+    partitions    text not null,
+    raw_state     text not null,
+    built_at      timestamptz not null default now()
+);
+
+-- Releases taken out of raw (load/withdraw.py): an edition that was refused and never published, once its files
+-- are removed or replaced ('discarded'), or a published edition withdrawn with `govwh retract` ('retracted').
+-- Their rows are kept here as they were in raw.
+create table if not exists audit.withdrawals (
+    withdrawal_id   bigserial primary key,
+    release_id      text not null,
+    manifest_sha256 text not null,
+    kind            text not null,                   -- discarded | retracted
+    reason          text not null,
+    was_published   boolean not null,
+    rows            integer not null,
+    release_row     jsonb not null,                  -- the raw.releases row
+    withdrawn_by    text not null default current_user,
+    withdrawn_at    timestamptz not null default now()
+);
+
+create table if not exists audit.withdrawn_rows (
+    withdrawal_id   bigint not null references audit.withdrawals (withdrawal_id),
+    source_table    text not null,                   -- raw.component_scores | raw.unit_scores | raw.release_files
+    row_data        jsonb not null
 );

@@ -110,6 +110,8 @@ def render(report: Report, charts: list[Chart]):
 
     doc.add_heading(text.fields_section(report), level=2)
     _table(doc, tables.year_on_year(report))
+    for note in text.conflict_notes(report):
+        doc.add_paragraph(note).runs[0].italic = True
 
     doc.add_heading(text.SECTIONS["lost"], level=2)
     lost = tables.lost_points(report)

@@ -29,4 +29,4 @@ def render(report: Report, charts: list[Chart]) -> str:
         departments=tables.departments(report), no_rank_targets=text.no_rank_targets(report),
         synthetic_threshold_note=text.SYNTHETIC_THRESHOLD_NOTE if synthetic_threshold else None,
         recipients=text.recipients(), signature=[line for line in text.signature(report) if line],
-        provenance=text.provenance(report))
+        conflict_notes=text.conflict_notes(report), provenance=text.provenance(report))

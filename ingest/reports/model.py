@@ -25,6 +25,22 @@ class Row:
     previous_max: Decimal | None = None
     previous_rank: int | None = None
     previous_rank_of: int | None = None
+    printed_conflict: str | None = None      # the source report prints this score or rank with different values
+
+
+@dataclass
+class ConflictNote:
+    """A score or rank the source report prints with different values, and the one the warehouse publishes."""
+
+    code: str
+    name: str
+    measure: str                   # score | rank
+    status: str                    # resolved | unresolved | decided
+    published: Decimal
+    printings: str                 # where the published value is printed (L<n> of the source document)
+    others: list[tuple[Decimal, str]]
+    evidence: str
+    reason: str | None
 
 
 @dataclass
@@ -79,4 +95,5 @@ class Report:
     rank_history: list[tuple[int, int, int | None]]          # (year, rank, rank_of)
     fields_pct: list[tuple[str, str, Decimal | None, Decimal | None]]   # (code, name, previous %, this year's %)
     points: list[RankTarget]                                          # the plans' rank targets of the year
+    conflicts: list[ConflictNote] = field(default_factory=list)
     generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from ingest.core import config, db
 from ingest.core.errors import NothingPublished
 from ingest.reports import points_needed
-from ingest.reports.model import LostPoints, Report, Row, TargetLine
+from ingest.reports.model import ConflictNote, LostPoints, Report, Row, TargetLine
 from ingest.reports.text import change_words, number
 
 LEVELS_IN_TABLE = ("total", "field", "criterion")
@@ -25,14 +25,32 @@ def has_region_rank(cur) -> bool:
 
 def _row(r: dict) -> Row:
     return Row(r["component_code"], r["component_name"], r["level"], r["score"], r["max_score"], r["pct_of_max"],
-               r["rank"], r["rank_of"], r["delta_vs_previous"], r["rank_change_vs_previous"])
+               r["rank"], r["rank_of"], r["delta_vs_previous"], r["rank_change_vs_previous"],
+               printed_conflict=r.get("printed_conflict"))
+
+
+def _conflicts(cur, release_id: str, unit_code: str, names: dict[str, str]) -> list[ConflictNote]:
+    """The scores and ranks of the release the source report prints with different values (fct_printed_conflict)."""
+    cur.execute("""
+        select component_code, measure, status, candidate_value, is_published, printings, evidence, decision_reason
+        from marts.fct_printed_conflict
+        where release_id = %s and unit_code = %s and score_kind = ''
+        order by component_code, measure, is_published desc, candidate_value""", (release_id, unit_code))
+    notes: dict[tuple[str, str], ConflictNote] = {}
+    for code, measure, status, value, published, printings, evidence, reason in cur.fetchall():
+        if published:
+            notes[(code, measure)] = ConflictNote(code, names.get(code, code), measure, status, value, printings, [],
+                                                  evidence, reason)
+        elif (code, measure) in notes:
+            notes[(code, measure)].others.append((value, printings))
+    return list(notes.values())
 
 
 def _scores(cur, unit_name: str, index_code: str, year: int) -> list[dict]:
     cur.execute("""
         select component_code, component_name, level, part, component_position, score, max_score, pct_of_max,
                rank, rank_of, delta_vs_previous, rank_change_vs_previous, region_name, unit_code, unit_type, index_name,
-               release_id, is_synthetic, region_rank, region_rank_of
+               release_id, is_synthetic, printed_conflict, region_rank, region_rank_of
         from marts.v_component_score
         where unit_name = %s and index_code = %s and year = %s
         order by component_position""", (unit_name, index_code, year))
@@ -137,6 +155,7 @@ def fetch(wh: config.Warehouse, unit_name: str, index_code: str, year: int | Non
         history = [tuple(r) for r in cur.fetchall()]
         names = {r["component_code"]: r["component_name"] for r in current}
         targets = _targets(cur, unit_code, index_code, year, names)
+        conflicts = _conflicts(cur, total_row["release_id"], unit_code, names)
     rows = []
     for r in current:
         if r["level"] not in LEVELS_IN_TABLE:
@@ -156,5 +175,5 @@ def fetch(wh: config.Warehouse, unit_name: str, index_code: str, year: int | Non
         region_name=total_row["region_name"], total=next(row for row in rows if row.level == "total"),
         region_rank=total_row["region_rank"], region_rank_of=total_row["region_rank_of"],
         parts=[_row(r) for r in current if r["level"] == "part" and r["component_code"].startswith("TOTAL.")],
-        rows=rows, lost=lost, targets=targets, rank_history=history, fields_pct=fields_pct,
+        rows=rows, lost=lost, targets=targets, rank_history=history, fields_pct=fields_pct, conflicts=conflicts,
         points=points_needed.fetch(wh, unit_name, index_code, year))

@@ -27,7 +27,7 @@ def fetch(wh: Warehouse, unit_name: str, index_code: str, year: int | None) -> l
         cur.execute("""
             select index_name, year, edition, is_synthetic, component_code, component_name, level, score,
                    max_score, pct_of_max, rank, rank_of, delta_vs_previous, rank_change_vs_previous,
-                   previous_rank, region_name, region_rank, region_rank_of
+                   previous_rank, region_name, region_rank, region_rank_of, printed_conflict, release_id, unit_code
             from marts.v_component_score
             where unit_name = %s and index_code = %s and year = %s
               and (level in ('total', 'field') or rank is not null)
@@ -59,14 +59,40 @@ def render(wh: Warehouse, unit_name: str = "Lai Châu", index_code: str = "PAR_I
         name = r["component_name"] if len(r["component_name"]) <= 50 else r["component_name"][:49] + "…"
         indent = "" if r["level"] == "field" else "  "
         rank = f"{r['rank']}/{r['rank_of']}" if r["rank"] else "–"
-        lines.append(f"{indent + r['component_code']:<7}{name:<52}{_fixed(r['score']):>7}{_fixed(r['max_score'], 1):>7}"
+        code = r["component_code"] + ("*" if r["printed_conflict"] else "")
+        lines.append(f"{indent + code:<7}{name:<52}{_fixed(r['score']):>7}{_fixed(r['max_score'], 1):>7}"
                      f"{_fixed(r['pct_of_max']):>8}{rank:>8}{_signed(r['delta_vs_previous']):>9}"
                      f"{_signed(r['rank_change_vs_previous'], 0):>8}")
+    lines.extend(_conflict_lines(wh, total["release_id"], total["unit_code"]))
     lines.append("")
     lines.extend(_other_indices_lines(wh, unit_name, index_code))
     lines.extend(_findings_lines(wh))
     lines.append("Δ = change against the previous year (rank: positive = moved up); – = not published or not comparable.")
     return "\n".join(lines)
+
+
+def _conflict_lines(wh: Warehouse, release_id: str, unit_code: str) -> list[str]:
+    """Footnotes: the scores and ranks the source report prints with different values, and the one published."""
+    with db.transaction(wh) as cur:
+        cur.execute("""
+            select component_code, measure, status, candidate_value, is_published, printings, evidence, decision_reason
+            from marts.fct_printed_conflict
+            where release_id = %s and unit_code = %s and score_kind = ''
+            order by component_code, measure, is_published desc, candidate_value""", (release_id, unit_code))
+        found = cur.fetchall()
+    lines = []
+    for code, measure, status, value, published, printings, evidence, reason in found:
+        if published:
+            why = {"resolved": "supported by the record", "unresolved": "the evidence ties: first printing kept",
+                   "decided": f"decided: {reason}"}[status]
+            relations = " | ".join(evidence.split(" | ")[1:])      # what the record says beyond the printings
+            lines.append(f"    {code} {measure} {value} ({printings}) published, {why}"
+                         + (f": {relations}" if relations and status == "resolved" else ""))
+        else:
+            lines[-1] += f"; also printed {value} ({printings})"
+    if lines:
+        lines.insert(0, "  * printed with different values in the source report (marts.fct_printed_conflict):")
+    return lines
 
 
 def _findings_lines(wh: Warehouse) -> list[str]:

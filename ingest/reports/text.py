@@ -42,7 +42,8 @@ def rank_text(rank: int | None, rank_of: int | None) -> str:
 # The cells of the report's tables, the same in the HTML page and the DOCX document.
 
 def year_on_year_cells(r) -> list[str]:
-    return [r.code, r.name, maximum(r.previous_max), number(r.previous_score),
+    code = f"{r.code}*" if r.printed_conflict else r.code      # see the notes on figures printed with two values
+    return [code, r.name, maximum(r.previous_max), number(r.previous_score),
             rank_text(r.previous_rank, r.previous_rank_of), maximum(r.max_score), number(r.score),
             number(r.pct_of_max), rank_text(r.rank, r.rank_of), signed(r.delta), signed(r.rank_change, 0)]
 
@@ -106,6 +107,25 @@ def headline(report: Report) -> list[str]:
                   f"({number(p.pct_of_max)}%)" for p in report.parts]
         sentences.append("Trong đó, " + ", ".join(pieces) + ".")
     return sentences
+
+
+MEASURE_WORDS = {"score": "điểm", "rank": "thứ hạng"}
+
+
+def conflict_notes(report: Report) -> list[str]:
+    """One footnote per score or rank the source report prints with different values (marts.fct_printed_conflict)."""
+    notes = []
+    for c in report.conflicts:
+        shown = number(c.published) if c.measure == "score" else str(int(c.published))
+        others = "; ".join(f"{number(v) if c.measure == 'score' else int(v)} ({where})" for v, where in c.others)
+        why = {"resolved": "giá trị được các số liệu khác của báo cáo ủng hộ nhiều nhất",
+               "unresolved": "các chứng cứ ngang nhau nên giữ lần in đầu tiên",
+               "decided": f"do người rà soát quyết định: {c.reason}"}[c.status]
+        evidence = " | ".join(c.evidence.split(" | ")[1:])      # the relations beyond the printings
+        notes.append(f"(*) {c.code} {c.name}: báo cáo nguồn in {MEASURE_WORDS[c.measure]} khác nhau — {shown} "
+                     f"({c.printings}) và {others}. Kho dữ liệu công bố {shown}: {why}"
+                     + (f" ({evidence})." if evidence else "."))
+    return notes
 
 
 def provenance(report: Report) -> str:

@@ -186,8 +186,9 @@ def refill(settings: Settings, manifest: Path) -> Path:
     method = methodology.load(release.index_code, release.methodology_version, settings.methodology_dir)
     units = unit_directory(settings.reference_dir)
     real = [f for f in release.files if not f.synthetic and f.name != NATIONAL_FILE]
-    rows = [row for f in real for row in layouts.read_file(release.folder / f.name, f.layout, settings.layouts_dir,
-                                                             method, units, encoding=f.encoding, year=release.year).rows]
+    rows = [row for f in real if f.holds_scores
+            for row in layouts.read_file(release.folder / f.name, f.layout, settings.layouts_dir, method, units,
+                                         encoding=f.encoding, year=release.year).rows]
     entries = write_fill(settings, release.folder, method, release.year, spec, rows)
     doc["files"] = [{"name": f.name, "sha256": f.sha256, "layout": f.layout} for f in real] + entries
     doc.update(manifest_fields(spec))

@@ -122,7 +122,7 @@ def _real_distribution(settings: Settings, index_code: str,
     fill = (yaml.safe_load(manifest.read_text(encoding="utf-8")).get("fill") or {})
     unscaled = Decimal(str(fill["unscaled_max"])) if fill.get("unscaled_max") is not None else None
     pcts: dict[str, list[Decimal]] = {}
-    for item in release.files:
+    for item in (f for f in release.files if f.holds_scores):
         for row in layouts.read_file(release.folder / item.name, item.layout, settings.layouts_dir, method, units,
                                      encoding=item.encoding, year=release.year).rows:
             top = method.components[row.component_code].max_score or unscaled

@@ -10,6 +10,10 @@ units as (
     select * from {{ ref('dim_unit') }}
 ),
 
+conflicts as (
+    select * from {{ ref('int_printed_conflicts__by_score') }}
+),
+
 final as (
     select
         -- ids
@@ -47,6 +51,9 @@ final as (
         scores.previous_rank,
         -- flags and lineage
         scores.is_synthetic,
+        -- The source report prints this score or rank with different values (fct_printed_conflict).
+        conflicts.printed_conflict,
+        conflicts.printed_conflict_note,
         scores.source_ref,
         scores.source_file,
         scores.file_sha256,
@@ -54,6 +61,11 @@ final as (
     from scores
     -- The unit version valid at the end of the release's year.
     left join units on {{ unit_valid_at_year_end('scores', 'units') }}
+    left join conflicts
+        on
+            conflicts.release_id = scores.release_id
+            and conflicts.unit_code = scores.unit_code
+            and conflicts.component_code = scores.component_code
 )
 
 select * from final

@@ -61,7 +61,9 @@ final as (
         scores.region_rank,
         scores.region_rank_of,
         scores.published_rank,
-        scores.computed_rank
+        scores.computed_rank,
+        scores.printed_conflict,
+        scores.printed_conflict_note
     from scores
     inner join releases on releases.release_id = scores.release_id
     inner join units on units.unit_key = scores.unit_key

@@ -1,49 +1,80 @@
-"""The audit of a published report: every discrepancy of its printed figures, against itself and the warehouse.
+"""The audit of a published report: every slip its printed figures hold, once each, where it is printed.
 
-reading.py reads a report's transcribed figures (data/reports/<report>/) and the published values of the
-marts; rules.py holds the kinds of discrepancy; output.py writes the table, the CSV and audit.report_findings.
+reading.py reads the transcription (scores.csv and every other table), facts.py groups printings into facts,
+builtin.py and declared.py make the relations (the methodology's and those relations.yaml declares per table),
+evidence.py resolves a fact printed with different values, blame.py turns broken relations into one finding per
+slip, warehouse.py compares the supported values with the marts, output.py writes the table, CSV and
+audit.report_findings.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.core.config import Settings
 from ingest.core.log import log
-from ingest.curation.audit import output, rules
-from ingest.curation.audit.reading import Report, line_of, read_report, warehouse_values
-from ingest.curation.audit.rules import Finding
+from ingest.curation.audit import blame, builtin, evidence, output, reading
+from ingest.curation.audit.blame import Finding
+from ingest.curation.audit.declared import Declarations
+from ingest.curation.audit.facts import Facts
+from ingest.curation.audit.reading import Transcription, line_of
+from ingest.curation.audit.warehouse import differs_from_warehouse, published_values
 from ingest.sources.reference import unit_directory
 
 
-def audit(settings: Settings, folder: Path, with_warehouse: bool = True) -> tuple[Report, list[Finding], str]:
+@dataclass
+class Examined:
+    """A transcription with its facts, relations and the resolution of facts printed with different values."""
+
+    transcription: Transcription
+    facts: Facts
+    relations: list
+    resolutions: dict
+    not_checked: list[str]
+
+
+def examine(settings: Settings, folder: Path) -> Examined:
+    transcription = reading.read(folder)
+    facts = Facts(transcription)
+    declarations = Declarations(facts)
+    relations = builtin.relations(facts) + declarations.relations()
+    independent = evidence.independent_values(facts, settings.source_reports_dir, settings.layouts_dir)
+    resolutions = evidence.resolve(facts, relations, independent, transcription.spec.get("decisions"),
+                                   folder / "packaging.yaml")
+    return Examined(transcription, facts, relations, resolutions, declarations.not_checked)
+
+
+def audit(settings: Settings, folder: Path, with_warehouse: bool = True) -> tuple[Examined, list[Finding], str]:
     """All findings of one report, in document order; and what was compared with the warehouse."""
-    report = read_report(folder)
-    facts = rules.Facts(report)
-    found = (rules.printed_twice(report) + rules.parts_do_not_sum(report, facts)
-             + rules.delta_not_difference(report, facts) + rules.pct_not_score_over_max(report, facts)
-             + rules.rank_above_ranked_units(report) + rules.unreadable_values(report))
+    examined = examine(settings, folder)
+    facts = examined.facts
+    found = (blame.conflicts(facts, examined.resolutions, examined.relations)
+             + blame.broken(facts, examined.relations) + blame.unreadable(facts))
     note = "not compared with the warehouse"
     if with_warehouse:
-        published = warehouse_values(settings.warehouse, report)
+        published = published_values(settings.warehouse, facts)
         if published is None:
             note = "no published marts to compare with"
         else:
             values, views, region = published
-            found += rules.differs_from_warehouse(report, values, unit_directory(settings.reference_dir))
+            found += differs_from_warehouse(facts, values, unit_directory(settings.reference_dir))
             note = "compared with " + ", ".join(views) + ("" if region else " (no region ranks there yet)")
-    found.sort(key=lambda f: (line_of(f.source_ref), f.kind, f.measure))
-    return report, found, note
+    found.sort(key=lambda f: (line_of(f.source_ref), f.kind, f.measure, f.component_code))
+    return examined, found, note
 
 
 def main(settings: Settings, folders: list[Path], out_dir: Path | None = None, brief: bool = False) -> int:
     """Audit each report folder: a CSV per report (into settings.findings_dir unless told), audit.report_findings."""
     out_dir = out_dir or settings.findings_dir
     for folder in folders:
-        report, findings, note = audit(settings, folder)
-        csv_path = output.write_csv(findings, out_dir / f"{report.name}.csv")
-        output.store(settings.warehouse, report, findings)
+        examined, findings, note = audit(settings, folder)
+        csv_path = output.write_csv(findings, out_dir / f"{examined.transcription.name}.csv")
+        output.store(settings.warehouse, examined.transcription, findings)
         if findings and not brief:
             print(output.table(findings))
-        print(output.summary_line(report, findings, csv_path) + f" — {note}")
+        print(output.summary_line(examined.transcription, findings, len(examined.relations), csv_path)
+              + f" — {note}")
+        for why in examined.not_checked if not brief else []:
+            print(f"  relations.yaml: {why}")
     log("audit", f"{len(folders)} report(s) audited; findings in audit.report_findings")
     return 0

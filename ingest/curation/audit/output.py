@@ -10,8 +10,8 @@ from psycopg2.extras import execute_values
 from ingest.core import db
 from ingest.core.config import Warehouse
 from ingest.core.errors import display_path
-from ingest.curation.audit.reading import Report
-from ingest.curation.audit.rules import Finding
+from ingest.curation.audit.blame import Finding
+from ingest.curation.audit.reading import SCORES, Transcription
 from ingest.sources import packages
 
 CSV_COLUMNS = [f.name for f in fields(Finding)]
@@ -27,31 +27,34 @@ def write_csv(findings: list[Finding], path: Path) -> Path:
     return path
 
 
-def store(wh: Warehouse, report: Report, findings: list[Finding]) -> None:
+def store(wh: Warehouse, transcription: Transcription, findings: list[Finding]) -> None:
     """Replace the report's findings in audit.report_findings (one transaction)."""
-    sha = packages.sha256_of(report.folder / "scores.csv")
+    sha = packages.sha256_of(transcription.folder / SCORES)
     with db.transaction(wh) as cur:
-        cur.execute("delete from audit.report_findings where report = %s", (report.name,))
+        cur.execute("delete from audit.report_findings where report = %s", (transcription.name,))
         execute_values(cur, "insert into audit.report_findings (report, scores_sha256, source_ref, index_code, year, "
                             "unit_name, component_code, measure, printed_value, expected_value, kind, detail) values %s",
-                       [(report.name, sha, f.source_ref, f.index_code, f.year, f.unit_name, f.component_code,
+                       [(transcription.name, sha, f.source_ref, f.index_code, f.year, f.unit_name, f.component_code,
                          f.measure, f.printed_value, f.expected_value, f.kind, f.detail) for f in findings])
 
 
 def table(findings: list[Finding]) -> str:
     header = ("source_ref", "fact", "measure", "printed", "expected", "kind", "detail")
-    rows = [(f.source_ref, f"{f.index_code} {f.year} {f.unit_name} {f.component_code}", f.measure,
-             "–" if f.printed_value is None else str(f.printed_value),
+    rows = [(f.source_ref, f"{f.index_code} {f.year or ''} {f.unit_name} {f.component_code}".replace("  ", " ").strip(),
+             f.measure, "–" if f.printed_value is None else str(f.printed_value),
              "–" if f.expected_value is None else str(f.expected_value), f.kind, f.detail) for f in findings]
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header) - 1)]
     lines = ["  ".join(f"{str(v):<{w}}" for v, w in zip(r, widths)) + "  " + r[-1] for r in [header, *rows]]
     return "\n".join(lines)
 
 
-def summary_line(report: Report, findings: list[Finding], csv_path: Path) -> str:
+def summary_line(transcription: Transcription, findings: list[Finding], checked: int, csv_path: Path) -> str:
     counts: dict[str, int] = {}
     for f in findings:
         counts[f.kind] = counts.get(f.kind, 0) + 1
     kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items()))
-    return (f"{report.name}: {len(findings)} discrepancies in {len(report.printings)} printed rows"
-            + (f" ({kinds})" if kinds else "") + f"; {display_path(csv_path)}")
+    undeclared = transcription.undeclared_tables
+    return (f"{transcription.name}: {len(findings)} finding(s) in {len(transcription.printings)} printed scores and "
+            f"{len(transcription.tables)} other tables, {checked} relations checked" + (f" ({kinds})" if kinds else "")
+            + (f"; tables without declared relations: {', '.join(undeclared)}" if undeclared else "")
+            + f"; {display_path(csv_path)}")

@@ -1,10 +1,11 @@
 """The seam to the audit of published reports: a document's extracted facts as a transcription folder.
 
-The audit reads data/reports/<report>/ (scores.csv, methodology.csv, notes.csv, packaging.yaml). For a
-document, the extractor writes the same files into .state/audit/documents/<file name>/: scores.csv from
-the facts (one row per place and subject, in document order), methodology.csv from the registry versions
-of the index-years the document prints, notes.csv marking changes printed in percentage points, and
-packaging.yaml with the national ranking sizes of those years. The audit then runs unchanged on it.
+The audit reads data/reports/<report>/ (scores.csv, methodology.csv, notes.csv, packaging.yaml, relations.yaml).
+For a document, the extractor writes the same files into <findings dir>/documents/<file name>/ (.state/audit/
+documents/): scores.csv from the facts (one row per place and subject, in document order), methodology.csv from
+the registry versions of the index-years the document prints, notes.csv marking changes printed in percentage
+points, packaging.yaml with the national ranking sizes of those years, relations.yaml declaring those two tables.
+The audit then runs unchanged on it.
 """
 from __future__ import annotations
 
@@ -18,6 +19,10 @@ from ingest.curation.extract.facts import SCORE_COLUMNS, Extraction, rows
 from ingest.curation.extract.registry import Registry
 
 METHODOLOGY_COLUMNS = ("index_code", "year", "component_code", "parent_code", "name_vi", "max_score", "level", "part")
+# What the audit reads besides scores.csv (ingest/curation/audit/declared.py): no table of other figures.
+RELATIONS = {"tables": {"methodology.csv": {"about": "maxima and parents of the registry version of each index-year "
+                                                     "the document prints; the relations of scores.csv come from it"},
+                        "notes.csv": {"about": "changes the document prints in percentage points; no figures"}}}
 NOTE_COLUMNS = ("file", "source_ref", "index_code", "year", "unit_name_vi", "component_code", "note")
 
 
@@ -60,6 +65,8 @@ def write(extraction: Extraction, folder: Path, reg: Registry) -> Path:
     spec = {"national_rank_of": national, "source": extraction.source,
             "note": "written by the extractor (ingest/curation/extract) from the document, not by hand"}
     (folder / "packaging.yaml").write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (folder / "relations.yaml").write_text(yaml.safe_dump(RELATIONS, allow_unicode=True, sort_keys=False),
+                                           encoding="utf-8")
     return folder
 
 

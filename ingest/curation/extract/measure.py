@@ -25,6 +25,7 @@ from ingest.curation.extract.registry import Registry
 from ingest.synthetic import report_texts
 
 KINDS = ("score", "pct_of_max", "rank", "rank_of", "delta", "rank_change")
+GOAL = ("score", "rank", "rank_of", "delta", "rank_change")     # the issue's goal: score, rank and change facts
 COLUMNS = {"score": "score", "pct_of_max": "pct_of_max", "rank": "rank", "rank_of": "rank_of",
            "delta": "delta_printed", "rank_change": "rank_change_printed"}
 
@@ -49,9 +50,12 @@ class Score:
     other_years: int = 0
     not_understood: int = 0
 
-    def counts(self, kind: str | None = None) -> tuple[int, int, int]:
+    def counts(self, kind: str | tuple | None = None) -> tuple[int, int, int]:
+        """(transcribed, extracted, matched) of one kind, of several, or of all."""
+        kinds = (kind,) if isinstance(kind, str) else kind
+
         def of(p: Printed) -> bool:
-            return kind is None or p.key[4] == kind
+            return kinds is None or p.key[4] in kinds
         return (sum(map(of, self.transcribed)), sum(map(of, self.extracted)),
                 sum(1 for t, _ in self.matched if of(t)))
 
@@ -192,14 +196,15 @@ def table(results: list[Score], total: str = "all reports") -> str:
     def ratio(a: int, b: int) -> str:
         return f"{a / b:.3f}" if b else "  –  "
 
-    header = f"{'report':<28} {'kind':<12} {'transcribed':>11} {'extracted':>9} {'matched':>7} {'recall':>6} {'precision':>9}"
+    header = f"{'report':<28} {'kind':<17} {'transcribed':>11} {'extracted':>9} {'matched':>7} {'recall':>6} {'precision':>9}"
     out = [header]
     for result in results + [_total(results, total)]:
-        for kind in (None, *KINDS):
+        for kind in (None, GOAL, *KINDS):
             t, e, m = result.counts(kind)
             if kind and not (t or e):
                 continue
-            out.append(f"{result.report if kind is None else '':<28} {kind or 'all':<12} {t:>11} {e:>9} {m:>7} "
+            name = "all" if kind is None else "score+rank+change" if kind == GOAL else kind
+            out.append(f"{result.report if kind is None else '':<28} {name:<17} {t:>11} {e:>9} {m:>7} "
                        f"{ratio(m, t):>6} {ratio(m, e):>9}")
         out.append(f"{'':<28} changes against other years (not in scores.csv): {result.other_years}; "
                    f"not understood: {result.not_understood}")

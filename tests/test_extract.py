@@ -99,6 +99,16 @@ def test_targets_ranges_counts_and_rates_are_not_facts_and_unknown_subjects_are_
     assert [(n.where, n.figure) for n in extraction.not_understood] == [("L5", "đạt 0,50/1 điểm")]
 
 
+def test_a_figure_no_phrasing_reads_is_listed_never_dropped(tmp_path):
+    """A sentence the grammar cannot parse ("đạt điểm chỉ số 100% gồm: ...") still names its figure."""
+    path = _text(tmp_path, TITLE + "Các đơn vị đạt điểm chỉ số 100% gồm: Sở Tư pháp, Sở Xây dựng.\n"
+                 "Có 58,37% người tham gia khảo sát cho biết đã được hỏi ý kiến.\n")
+    extraction = extractor.extract(path, REG)
+    assert extraction.facts == []
+    assert [(n.where, n.figure) for n in extraction.not_understood] == [("L4", "100%")]   # the survey share is no figure
+    assert "no phrasing the extractor knows" in extraction.not_understood[0].reason
+
+
 # --- names ------------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("year, printed, code", [

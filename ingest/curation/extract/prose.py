@@ -60,6 +60,14 @@ PATTERNS = [   # in order of priority: a later pattern does not take text an ear
     ("close", re.compile(r"\)")),
 ]
 MARKERS = ("sentence", "open", "close")
+# a number with a unit of the report's figures after a verb of its figures ("đạt", "xếp", "tăng", "giảm"), in the
+# same clause: if no pattern above took it, it is listed as not understood (survey shares, "Có 58,37% người ...",
+# have no such verb and are not facts of this kind)
+FIGURE_VERB = re.compile(r"(?<!\w)(?:đạt|xếp|tăng|giảm|đứng)(?!\w)")
+PLAN_AFTER = re.compile(r"\s*(?:" + "|".join(fold_keep(w) for w in ("kế hoạch", "chỉ tiêu", "mục tiêu")) + ")")
+TARGET_CUE = re.compile(r"mục tiêu|tối thiểu|trở lên|phấn đấu|ít nhất|(?<!\w)(?:từ|trên)\s*$")
+# a number with a unit of the report's figures: if no pattern above took it, it is listed as not understood
+UNREAD_FIGURE = re.compile(rf"(?<![\w/.,])(?P<value>{UN})\s*(?:%|điểm\b|hạng\b|bậc\b|/\s*{UN}\b(?!\s*/))")
 FIGURES = {"rank": "rank", "bare_rank": "rank", "score": "score", "bare_score": "score", "pct": "pct_of_max",
            "bare_pct": "pct_of_max"}
 DATE_BEFORE = re.compile(r"(tháng\s+\d+|ngày\s+\d+|đến|giai đoạn|từ|trước|sau|như|so với(\s*cùng kỳ)?)\s*$")
@@ -125,6 +133,10 @@ class Reader(Subjects):
             self.at_refs[number] = (self.subject, self.year_now())
         self.close_changes(None)
         self.ranked_list()
+        for m in self.unread:       # never dropped in silence: a figure no phrasing of the grammar reads is listed
+            self.out.doubt(self.text.where(m.start()), self.text.value[m.start():m.end()], self.clause(m.start()),
+                           "no phrasing the extractor knows reads this figure (a target, a count, a share of "
+                           "something else, or a sentence it cannot parse)")
 
     def events(self) -> list[tuple[str, re.Match]]:
         found, taken = [], bytearray(len(self.folded) + 1)
@@ -138,7 +150,15 @@ class Reader(Subjects):
                 else:
                     taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
                 found.append((kind, m))
+        self.unread = [m for m in UNREAD_FIGURE.finditer(self.folded) if not any(taken[m.start():m.end()])
+                       and self.unread_figure(m)]
         return sorted(found, key=lambda e: (e[1].start(), e[0] != "compare"))
+
+    def unread_figure(self, m: re.Match) -> bool:
+        """A figure of the report's kind that no pattern read: after one of its verbs, not a target or a plan."""
+        clause = re.split(r"[.;:]", self.folded[max(0, m.start() - 60):m.start()])[-1]
+        return bool(FIGURE_VERB.search(clause)) and not TARGET_CUE.search(clause) \
+            and not PLAN_AFTER.match(self.folded[m.end():])
 
     def year_now(self) -> int | None:
         return self.years[-1][1] if self.years else self.context.year

@@ -1,23 +1,37 @@
-"""Command line of the warehouse: `python -m ingest.cli <command>` (also installed as `govwh`)."""
+"""Command line of the warehouse: `python -m ingest.cli <command>` (also installed as `govwh`).
+
+Every refusal ends with one line `error: <what, where, what to do>` on stderr and a non-zero exit (2 bad input or a
+blocking check, 3 the warehouse does not answer, 4 the run lock stayed busy, 1 anything unexpected); `--debug`
+shows the traceback instead."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
 from ingest.core.config import Settings
-from ingest.core.errors import InputError, NothingPublished
+from ingest.core.errors import Refusal, unreachable
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="govwh", description=__doc__)
+    parser = argparse.ArgumentParser(prog="govwh", description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
+    parser.add_argument("--lock-wait", type=float, metavar="SECONDS",
+                        help="how long to wait for another run's lock on the warehouse (default GOVWH_LOCK_WAIT, 3600)")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("db-start", help="start the embedded PostgreSQL (or check WAREHOUSE_URL) and bootstrap it")
     sub.add_parser("db-stop", help="stop the embedded PostgreSQL")
     sub.add_parser("db-url", help="print a libpq URL of the warehouse")
     pipe = sub.add_parser("pipeline", help="ingest → dbt → checks → publish, without Airflow")
-    pipe.add_argument("--index")
+    pipe.add_argument("--index", help="an index code of data/reference/indices.csv (default: every index)")
     pipe.add_argument("--year", type=int)
+    retract = sub.add_parser("retract", help="withdraw a loaded edition (recorded with the reason) and publish its "
+                                             "partition again without it")
+    retract.add_argument("index")
+    retract.add_argument("year", type=int)
+    retract.add_argument("edition", type=int)
+    retract.add_argument("--reason", required=True, help="why it is withdrawn (kept in audit.withdrawals)")
     dag = sub.add_parser("run-dag", help="run a DAG once through Airflow (airflow dags test)")
     dag.add_argument("dag_id")
     dag.add_argument("--conf", default="{}", help="JSON params, e.g. '{\"index\": \"PAR_INDEX\", \"year\": 2024}'")
@@ -66,88 +80,120 @@ def main(argv: list[str] | None = None) -> int:
     syn.add_argument("out", type=Path, help="the folder to write (its answer key goes beside it, <out>.planted.csv)")
     syn.add_argument("--seed", type=int, default=1)
     syn.add_argument("--clean", action="store_true", help="plant no slip")
-    args = parser.parse_args(argv)
-
-    settings = Settings.from_environment()   # the one place the command line reads its configuration
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv                # accepted after the command too
+    args = parser.parse_args([a for a in argv if a != "--debug"])
+    args.debug = debug
     try:
-        if args.command == "db-start":
-            from ingest.local import warehouse
-            warehouse.start(settings)
-        elif args.command == "db-stop":
-            from ingest.local import server
-            server.stop(settings)
-        elif args.command == "db-url":
-            print(settings.warehouse.url)
-        elif args.command == "pipeline":
-            from ingest.wap import pipeline
-            pipeline.run_all(settings, index_code=args.index, year=args.year)
-        elif args.command == "run-dag":
-            from ingest.local import airflow_local
-            return airflow_local.run_dag(settings, args.dag_id, args.conf)
-        elif args.command == "airflow-setup":
-            from ingest.local import airflow_local
-            airflow_local.setup(settings)
-        elif args.command == "summary":
-            from ingest.reports import summary
-            print(summary.render(settings.warehouse))
-        elif args.command == "docs":
-            from ingest.reports import docs
-            docs.build(settings)
-        elif args.command == "serve-docs":
-            from ingest.local import docs_server
-            docs_server.serve(settings, args.bind, args.port)
-        elif args.command == "superset-bundle":
-            from ingest.local import superset_bundle
-            for path in superset_bundle.write(settings.dbt_dir):
-                print(path.relative_to(superset_bundle.SUPERSET_DIR))
-        elif args.command == "superset-ui":
-            from ingest.local import superset_local
-            superset_local.run_ui(settings, args.port)
-        elif args.command == "checksum":
-            from ingest.core import checksum
-            print(checksum.render(checksum.mart_checksums(settings.warehouse)))
-        elif args.command == "unit-summary":
-            from ingest.reports import summary
-            print(summary.render_units(settings.warehouse))
-        elif args.command == "package-report":
-            from ingest.curation import packaging
-            for path in packaging.build(settings, Path(args.report_dir)):
-                print(path)
-        elif args.command == "fill-national":
-            from ingest.synthetic import national_fill
-            print(national_fill.refill(settings, Path(args.manifest)))
-        elif args.command == "generate-national-scale":
-            from ingest.synthetic import national_scale
-            out = args.out or settings.bench_data_dir
-            made = national_scale.generate(settings, out, scale=args.scale, seed=args.seed)
-            print(f"{out}: {made.releases} generated releases, {made.rows} rows, {made.bytes / 1e6:.0f} MB, "
-                  f"{made.communes} synthetic communes")
-        elif args.command == "convert-layout":
-            from ingest.sources import layouts
-            records = layouts.read_records(Path(args.source), layouts.load_layout(args.source_layout,
-                                                                                  settings.layouts_dir))
-            target_layout = layouts.load_layout(args.target_layout, settings.layouts_dir)
-            print(layouts.write_table(records, target_layout, Path(args.target)))
-        elif args.command == "report":
-            from ingest.reports import province_report
-            for path in province_report.write(settings, args.unit, args.index, args.year, args.out):
-                print(path)
-        elif args.command == "audit-report":
-            from ingest.curation import audit
-            return audit.main(settings, [Path(p) for p in args.report_dirs], args.out, brief=args.brief)
-        elif args.command == "extract-report":
-            from ingest.curation.extract import report as extract_report
-            return extract_report.main_extract(settings, args.documents, args.out)
-        elif args.command == "measure-extractor":
-            from ingest.curation.extract import report as extract_report
-            return extract_report.main_measure(settings, args.details)
-        elif args.command == "synthetic-transcription":
-            from ingest.synthetic import transcriptions
-            planted = transcriptions.write(args.out, args.seed, () if args.clean else transcriptions.KINDS)
-            print(transcriptions.write_key(planted, args.out.with_name(f"{args.out.name}.planted.csv")))
-    except (InputError, NothingPublished) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        settings = Settings.from_environment()   # the one place the command line reads its configuration
+        if args.lock_wait is not None:
+            settings = dataclasses.replace(settings, lock_wait=max(0.0, args.lock_wait))
+        return _run(args, settings)
+    except Exception as exc:   # noqa: BLE001 - one message for a person; --debug for the traceback
+        if args.debug:
+            raise
+        return _refused(exc, args)
+
+
+def _refused(exc: Exception, args) -> int:
+    """The one line a person reads, and the exit code."""
+    import psycopg2
+
+    if isinstance(exc, Refusal):
+        message, code = str(exc), exc.exit_code
+    elif isinstance(exc, psycopg2.OperationalError):
+        warehouse = Settings.from_environment().warehouse
+        refusal = unreachable(warehouse, str(exc))
+        message, code = str(refusal), refusal.exit_code
+    elif isinstance(exc, ValueError) and "GOVWH_" in str(exc):      # a setting of the environment
+        message, code = str(exc), 2
+    else:
+        message = (f"unexpected {type(exc).__name__} in `govwh {args.command}`: {' '.join(str(exc).split())[:300]}. "
+                   "This is a bug, not your input: run again with --debug for the traceback and report it")
+        code = 1
+    print(f"error: {message}", file=sys.stderr)
+    return code
+
+
+def _run(args, settings: Settings) -> int:
+    if args.command == "db-start":
+        from ingest.local import warehouse
+        warehouse.start(settings)
+    elif args.command == "db-stop":
+        from ingest.local import server
+        server.stop(settings)
+    elif args.command == "db-url":
+        print(settings.warehouse.url)
+    elif args.command == "pipeline":
+        from ingest.wap import pipeline
+        pipeline.run_all(settings, index_code=args.index, year=args.year)
+    elif args.command == "retract":
+        from ingest.wap import pipeline
+        pipeline.retract(settings, args.index, args.year, args.edition, args.reason)
+    elif args.command == "run-dag":
+        from ingest.local import airflow_local
+        return airflow_local.run_dag(settings, args.dag_id, args.conf)
+    elif args.command == "airflow-setup":
+        from ingest.local import airflow_local
+        airflow_local.setup(settings)
+    elif args.command == "summary":
+        from ingest.reports import summary
+        print(summary.render(settings.warehouse))
+    elif args.command == "docs":
+        from ingest.reports import docs
+        docs.build(settings)
+    elif args.command == "serve-docs":
+        from ingest.local import docs_server
+        docs_server.serve(settings, args.bind, args.port)
+    elif args.command == "superset-bundle":
+        from ingest.local import superset_bundle
+        for path in superset_bundle.write(settings.dbt_dir):
+            print(path.relative_to(superset_bundle.SUPERSET_DIR))
+    elif args.command == "superset-ui":
+        from ingest.local import superset_local
+        superset_local.run_ui(settings, args.port)
+    elif args.command == "checksum":
+        from ingest.core import checksum
+        print(checksum.render(checksum.mart_checksums(settings.warehouse)))
+    elif args.command == "unit-summary":
+        from ingest.reports import summary
+        print(summary.render_units(settings.warehouse))
+    elif args.command == "package-report":
+        from ingest.curation import packaging
+        for path in packaging.build(settings, Path(args.report_dir)):
+            print(path)
+    elif args.command == "fill-national":
+        from ingest.synthetic import national_fill
+        print(national_fill.refill(settings, Path(args.manifest)))
+    elif args.command == "generate-national-scale":
+        from ingest.synthetic import national_scale
+        out = args.out or settings.bench_data_dir
+        made = national_scale.generate(settings, out, scale=args.scale, seed=args.seed)
+        print(f"{out}: {made.releases} generated releases, {made.rows} rows, {made.bytes / 1e6:.0f} MB, "
+              f"{made.communes} synthetic communes")
+    elif args.command == "convert-layout":
+        from ingest.sources import layouts
+        records = layouts.read_records(Path(args.source), layouts.load_layout(args.source_layout,
+                                                                              settings.layouts_dir))
+        target_layout = layouts.load_layout(args.target_layout, settings.layouts_dir)
+        print(layouts.write_table(records, target_layout, Path(args.target)))
+    elif args.command == "report":
+        from ingest.reports import province_report
+        for path in province_report.write(settings, args.unit, args.index, args.year, args.out):
+            print(path)
+    elif args.command == "audit-report":
+        from ingest.curation import audit
+        return audit.main(settings, [Path(p) for p in args.report_dirs], args.out, brief=args.brief)
+    elif args.command == "extract-report":
+        from ingest.curation.extract import report as extract_report
+        return extract_report.main_extract(settings, args.documents, args.out)
+    elif args.command == "measure-extractor":
+        from ingest.curation.extract import report as extract_report
+        return extract_report.main_measure(settings, args.details)
+    elif args.command == "synthetic-transcription":
+        from ingest.synthetic import transcriptions
+        planted = transcriptions.write(args.out, args.seed, () if args.clean else transcriptions.KINDS)
+        print(transcriptions.write_key(planted, args.out.with_name(f"{args.out.name}.planted.csv")))
     return 0
 
 

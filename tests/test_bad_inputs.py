@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from ingest.core import checksum
-from ingest.core.errors import InputError
+from ingest.core.errors import MESSAGE_LIMIT, InputError
 from ingest.load import load
 from ingest.sources import packages
 from ingest.wap import checks, pipeline
@@ -51,15 +51,25 @@ def _package(tmp_path: Path, case: str, expected: dict) -> tuple[Path, str]:
         manifest_text = yaml.safe_dump({
             "index": "PAR_INDEX", "year": 2024, "edition": edition, "publisher": "Bộ Nội vụ",
             "source": f"bad-input corpus: {case}", "methodology_version": "2024", "reason": f"corpus case {case}",
+            # A case is a few rows of one province: a partial edition of a complete release, and says so.
+            "coverage": "partial", "changes": {"coverage": "corpus case: a few rows", "units": "corpus case: Lai Châu"},
             "files": [entry]}, allow_unicode=True)
     (folder / "release.yaml").write_text(manifest_text, encoding="utf-8")
+    for name, target in (expected.get("link") or {}).items():   # a file of the package that is a link out of it
+        (folder / name).symlink_to(CORPUS / target)
     return folder / "release.yaml", f"PAR_INDEX/2024/{edition}"
+
+
+def _foreign_hashes(expected: dict) -> set[str]:
+    """sha256 of files outside the package that a case points at: no message may carry them."""
+    targets = [CORPUS / target for target in (expected.get("link") or {}).values()] + [Path("/etc/hostname")]
+    return {packages.sha256_of(path) for path in targets if path.is_file()}
 
 
 @pytest.mark.unit
 def test_corpus_is_large_enough():
     files = [p for p in CORPUS.iterdir() if p.is_file() and p.name != "cases.yaml"]
-    assert len(files) >= 30
+    assert len(files) >= 80
     assert {p.name for p in files} - {"valid_reference.csv"} == set(CASES)
 
 
@@ -79,6 +89,7 @@ def test_bad_input(case, corpus_db, tmp_path):
             load.load_release(settings, manifest, "corpus")
         error = caught.value
         assert expected["message"] in str(error)
+        assert len(str(error)) <= MESSAGE_LIMIT and not any(sha in str(error) for sha in _foreign_hashes(expected))
         assert error.path.endswith((".csv", ".yaml", ".xlsx"))
         if "row" in expected:
             assert error.row == expected["row"], str(error)

@@ -48,7 +48,7 @@ def test_sigkill_then_rerun_equals_clean_run(stage, clean_run, fresh_db):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         if stage == "dbt":   # killed while dbt is creating the candidate's relations
-            _wait_for(lambda: query(fresh_db, "select count(*) from pg_tables where schemaname = 'candidate__cli'")[0][0] > 0, proc)
+            _wait_for(lambda: query(fresh_db, "select count(*) from pg_tables where schemaname like 'candidate\\_\\_cli\\_\\_%%'")[0][0] > 0, proc)
         else:
             _wait_for(marker.exists, proc)
     finally:

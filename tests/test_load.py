@@ -61,12 +61,32 @@ def test_bad_file_loads_nothing(fresh_db, tmp_path):
     assert _raw_counts(fresh_db) == (0, 0, 0)
 
 
-def test_same_edition_with_other_content_is_refused(fresh_db, tmp_path):
+@pytest.mark.slow   # a copy of the published marts
+def test_published_edition_with_other_content_is_refused(published_db, tmp_path):
+    """A published edition never changes: other files under its number are refused, saying what to do instead."""
+    manifest = copy_release(tmp_path, "PAR_INDEX", 2024)
+    text = (manifest.parent / "scores.csv").read_text(encoding="utf-8").replace(",1.92,", ",1.93,")
+    rewrite_release(manifest, data_text=text)
+    counts = _raw_counts(published_db)
+    with pytest.raises(InputError, match="already loaded with different content .published; loaded .*; a corrected "
+                                         "release is a new edition with a reason. To withdraw the published one: "
+                                         "govwh retract PAR_INDEX 2024 1 --reason"):
+        load.load_release(published_db, manifest, "t2")
+    assert _raw_counts(published_db) == counts
+
+
+def test_unpublished_edition_with_other_content_replaces_its_load(fresh_db, tmp_path):
+    """Loaded but never published (its run was refused): replaced files are the edition now; the earlier load is
+    kept in audit.withdrawals, not in raw, so it never blocks the next run."""
     load.load_release(fresh_db, MANIFEST_2024, "t1")
     manifest = copy_release(tmp_path, "PAR_INDEX", 2024)
     text = (manifest.parent / "scores.csv").read_text(encoding="utf-8").replace(",1.92,", ",1.93,")
     rewrite_release(manifest, data_text=text)
     counts = _raw_counts(fresh_db)
-    with pytest.raises(InputError, match="already loaded with different content; a corrected release is a new edition"):
-        load.load_release(fresh_db, manifest, "t2")
+    assert load.load_release(fresh_db, manifest, "t2").action == "loaded"
     assert _raw_counts(fresh_db) == counts
+    assert query(fresh_db, "select count(*) from raw.component_scores where score = 1.93") == [(1,)]
+    assert query(fresh_db, "select release_id, kind, was_published, rows > 700 from audit.withdrawals") == [
+        ("PAR_INDEX/2024/1", "discarded", False, True)]
+    assert query(fresh_db, "select action from audit.load_log order by logged_at") == [
+        ("loaded",), ("discarded",), ("loaded",)]

@@ -125,8 +125,9 @@ def test_blocking_failure_publishes_nothing(published_db, tmp_path):
         pipeline.run_all(corrected, "PAR_INDEX", 2024, pipeline_name="tests")
     after = query(published_db, "select * from marts.fct_component_score order by release_id, unit_code, component_code")
     assert after == before
-    # The failed candidate stays for inspection until the next run replaces it.
-    assert query(published_db, "select score from candidate__tests.fct_component_score "
+    # The failed candidate (the run's own schema) stays for inspection until the pipeline's next run replaces it.
+    (schema,) = query(published_db, "select nspname from pg_namespace where nspname like 'candidate\\_\\_tests\\_\\_%%'")[0]
+    assert query(published_db, f"select score from {schema}.fct_component_score "
                                "where unit_code = '12' and component_code = '1'") == [(Decimal("9.91"),)]
     (finding,) = query(published_db, "select severity, release_id, component_code, observed from audit.findings "
                                      "where expectation = 'score_within_min_and_max'")

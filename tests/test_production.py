@@ -186,7 +186,8 @@ def test_a_task_killed_mid_run_is_retried_and_the_marts_equal_a_clean_run(deploy
     deadline = time.monotonic() + 600
     while True:
         ti = api.task_instance("annual_release", run_id, "build_candidate")
-        building = query(deployed, "select count(*) from pg_tables where schemaname = 'candidate__annual_release'")
+        building = query(deployed, "select count(*) from pg_tables "
+                                   "where schemaname like 'candidate\\_\\_annual\\_release\\_\\_%%'")
         if ti["state"] == "running" and ti["pid"] and building[0][0] > 0:
             break
         assert time.monotonic() < deadline, f"build_candidate never ran: {ti['state']}"

@@ -319,8 +319,10 @@ def test_blocking_unit_checks_publish_nothing(quarterly_db):
         lines = (releases / "3/scores.csv").read_text(encoding="utf-8").splitlines(keepends=True)
         kept = [line.replace(",TOTAL,final,55.97,", ",TOTAL,final,66.00,") for line in lines
                 if not line.startswith("Huyện Sìn Hồ,")]
+        # The district left out is declared (else ingest refuses the edition): the checks still apply to it.
         rewrite_release(releases / "3/release.yaml", data_text="".join(kept), edition=3,
-                        reason="test: a score above the unit's scale and a missing district")
+                        reason="test: a score above the unit's scale and a missing district",
+                        changes={"units": "test: Huyện Sìn Hồ left out"})
         with pytest.raises(checks.BlockingCheckFailed) as caught:
             pipeline.run_all(wh, "PROVINCIAL_PAR", 2023, pipeline_name="tests")
         assert "unit_score_within_max" in str(caught.value) and "unit_present_in_each_edition" in str(caught.value)

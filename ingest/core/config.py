@@ -23,6 +23,19 @@ PUBLISHED_SCHEMA = "marts"
 PROVINCIAL_INDEX = "PROVINCIAL_PAR"     # a province's own index of its departments, districts and communes
 
 
+def _seconds(text: str | None, default: float) -> float:
+    """A number of seconds from the environment; a value that is not one is an error naming the variable."""
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < 1e7:
+        raise ValueError(f"GOVWH_LOCK_WAIT must be a number of seconds, got {text[:40]!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Warehouse:
     """Connection settings of the warehouse, parsed from one libpq URL."""
@@ -79,12 +92,13 @@ class Settings:
     bi_reader_password: str = ""             # a deployment's password of the read-only BI role
     failpoint: str | None = None             # where a test freezes or pauses the pipeline (core/faults.py)
     worker_name: str = ""                    # one of several Airflow workers on one machine (local/airflow_services.py)
+    lock_wait: float = 3600.0                # seconds a run waits for the warehouse's run lock (core/run_lock.py)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> "Settings":
         """Today's defaults, changed by GOVWH_DATA_DIR, GOVWH_STATE_DIR, WAREHOUSE_URL (another PostgreSQL) or
         WAREHOUSE_PORT / WAREHOUSE_DB / WAREHOUSE_DATA_DIR (the embedded one), WAREHOUSE_ADMIN_URL, AIRFLOW_HOME,
-        PIPELINE_DB_PASSWORD, BI_READER_PASSWORD, GOVWH_FAILPOINT and GOVWH_WORKER_NAME."""
+        PIPELINE_DB_PASSWORD, BI_READER_PASSWORD, GOVWH_FAILPOINT, GOVWH_WORKER_NAME and GOVWH_LOCK_WAIT."""
         url = environ.get("WAREHOUSE_URL")
         pipeline_password = environ.get("PIPELINE_DB_PASSWORD", "")
         if url:
@@ -105,6 +119,7 @@ class Settings:
             bi_reader_password=environ.get("BI_READER_PASSWORD", ""),
             failpoint=environ.get("GOVWH_FAILPOINT") or None,
             worker_name=environ.get("GOVWH_WORKER_NAME", ""),
+            lock_wait=_seconds(environ.get("GOVWH_LOCK_WAIT"), cls.lock_wait),
         )
 
     def environment(self) -> dict[str, str]:
@@ -112,7 +127,8 @@ class Settings:
         env = {"GOVWH_DATA_DIR": str(self.data_dir), "GOVWH_STATE_DIR": str(self.state_dir),
                "AIRFLOW_HOME": str(self.airflow_home), "BI_READER_PASSWORD": self.bi_reader_password,
                "PIPELINE_DB_PASSWORD": self.pipeline_password, "GOVWH_FAILPOINT": self.failpoint or "",
-               "WAREHOUSE_ADMIN_URL": self.warehouse_admin.url if self.warehouse_admin else ""}
+               "WAREHOUSE_ADMIN_URL": self.warehouse_admin.url if self.warehouse_admin else "",
+               "GOVWH_LOCK_WAIT": str(self.lock_wait)}
         if self.embedded_server:
             env.update({"WAREHOUSE_URL": "", "WAREHOUSE_PORT": str(self.warehouse.port),
                         "WAREHOUSE_DB": self.warehouse.database,

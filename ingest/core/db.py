@@ -11,9 +11,9 @@ from psycopg2 import sql
 from ingest.core import config, roles
 
 
-def connect(wh: config.Warehouse, **kwargs):
+def connect(wh: config.Warehouse, application_name: str = "govwh", **kwargs):
     return psycopg2.connect(host=wh.host, port=wh.port, user=wh.user, password=wh.password or None,
-                            dbname=wh.database, application_name="govwh", **kwargs)
+                            dbname=wh.database, application_name=application_name, **kwargs)
 
 
 @contextmanager

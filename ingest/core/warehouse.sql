@@ -347,3 +347,39 @@ create table if not exists audit.report_findings (
     detail           text not null,
     audited_at       timestamptz not null default now()
 );
+
+-- A later edition that changes coverage, its unit set or its methodology version says why (release.yaml `changes`).
+alter table raw.releases add column if not exists declared_changes jsonb;
+
+-- What each candidate schema was built from (wap/candidates.py): a fingerprint of raw and of the publishes so far,
+-- compared under the run lock before the candidate is published; a candidate built before another run changed
+-- raw or published is rebuilt, never published as it is.
+create table if not exists audit.candidate_builds (
+    candidate     text primary key,
+    run_id        text not null,
+    partitions    text not null,
+    raw_state     text not null,
+    built_at      timestamptz not null default now()
+);
+
+-- Releases taken out of raw (load/withdraw.py): an edition that was refused and never published, once its files
+-- are removed or replaced ('discarded'), or a published edition withdrawn with `govwh retract` ('retracted').
+-- Their rows are kept here as they were in raw.
+create table if not exists audit.withdrawals (
+    withdrawal_id   bigserial primary key,
+    release_id      text not null,
+    manifest_sha256 text not null,
+    kind            text not null,                   -- discarded | retracted
+    reason          text not null,
+    was_published   boolean not null,
+    rows            integer not null,
+    release_row     jsonb not null,                  -- the raw.releases row
+    withdrawn_by    text not null default current_user,
+    withdrawn_at    timestamptz not null default now()
+);
+
+create table if not exists audit.withdrawn_rows (
+    withdrawal_id   bigint not null references audit.withdrawals (withdrawal_id),
+    source_table    text not null,                   -- raw.component_scores | raw.unit_scores | raw.release_files
+    row_data        jsonb not null
+);

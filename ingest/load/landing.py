@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import itertools
 import queue
+import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,7 +23,7 @@ from psycopg2.extras import execute_values
 
 from ingest.core.errors import InputError, display_path
 from ingest.core.log import log
-from ingest.sources import layouts, packages, printed_conflicts, readers
+from ingest.sources import layouts, messages, packages, printed_conflicts, readers
 from ingest.sources.methodology import Methodology
 from ingest.sources.reference import UnitDirectory
 
@@ -89,7 +90,8 @@ TARGETS = {"unit_scores": UNIT_SCORES, printed_conflicts.LAYOUT: PRINTED_CONFLIC
 
 
 def _chunks(item: packages.ReleaseFile, path: Path, method: Methodology, units: UnitDirectory, layouts_dir: Path,
-            year: int, chunk_rows: int) -> tuple[Iterator[readers.ReadResult], list[readers.Normalisation]]:
+            year: int, chunk_rows: int, rules: readers.ReleaseRules | None = None
+            ) -> tuple[Iterator[readers.ReadResult], list[readers.Normalisation]]:
     """The file's checked rows, a chunk at a time, and the notes about the whole file (its encoding)."""
     if item.layout == printed_conflicts.LAYOUT:   # small: read whole, so each fact's candidates are checked together
         records, notes = readers.read_csv_records(path, item.encoding, printed_conflicts.COLUMNS)
@@ -101,10 +103,10 @@ def _chunks(item: packages.ReleaseFile, path: Path, method: Methodology, units: 
     elif item.layout == layouts.CANONICAL:
         records, notes = readers.iter_csv_records(path, item.encoding, readers.CANONICAL_COLUMNS,
                                                   readers.OPTIONAL_COLUMNS)
-        convert = lambda chunk: readers.to_score_rows(path, chunk, method, units, year=year)  # noqa: E731
+        convert = lambda chunk: readers.to_score_rows(path, chunk, method, units, year=year, rules=rules)  # noqa: E731
     else:   # an official wide layout: one row per unit, read whole
         return iter([layouts.read_file(path, item.layout, layouts_dir, method, units, encoding=item.encoding,
-                                      year=year)]), []
+                                      year=year, rules=rules)]), []
 
     def checked() -> Iterator[readers.ReadResult]:
         while chunk := list(itertools.islice(records, chunk_rows)):
@@ -114,7 +116,8 @@ def _chunks(item: packages.ReleaseFile, path: Path, method: Methodology, units: 
 
 
 def land(cur, release: packages.Release, item: packages.ReleaseFile, path: Path, method: Methodology,
-         units: UnitDirectory, layouts_dir: Path, chunk_rows: int = CHUNK_ROWS) -> int:
+         units: UnitDirectory, layouts_dir: Path, chunk_rows: int = CHUNK_ROWS,
+         rules: readers.ReleaseRules | None = None) -> int:
     """COPY the file's rows into raw (in the caller's transaction); returns the number of rows."""
     target = TARGETS.get(item.layout, COMPONENT_SCORES)
     source_file = display_path(release.folder / item.name)
@@ -122,7 +125,7 @@ def land(cur, release: packages.Release, item: packages.ReleaseFile, path: Path,
     suffix = ("\tt" if item.synthetic else "\tf") if target is COMPONENT_SCORES else ""
     copy = (f"copy {target.table} (release_id, file_sha256, source_file, {', '.join(target.columns)}) "
             "from stdin")
-    chunks, notes = _chunks(item, path, method, units, layouts_dir, release.year, chunk_rows)
+    chunks, notes = _chunks(item, path, method, units, layouts_dir, release.year, chunk_rows, rules)
     rows = noted = 0
 
     def record(normalisations: list[readers.Normalisation]) -> None:
@@ -149,13 +152,16 @@ def land(cur, release: packages.Release, item: packages.ReleaseFile, path: Path,
         except psycopg2.errors.UniqueViolation:
             cur.execute("rollback to savepoint landing_chunk")
             raise _duplicate(cur, target, release, path, result.rows) from None
+        except psycopg2.DataError as exc:   # a value PostgreSQL refuses (out of range): named like any row error
+            cur.execute("rollback to savepoint landing_chunk")
+            raise _refused_value(exc, target, path, result.rows) from None
         cur.execute("release savepoint landing_chunk")
         rows += len(result.rows)
         record(result.normalisations)
     if noted > LOGGED_NORMALISATIONS:
         log("ingest", f"{source_file}: {noted - LOGGED_NORMALISATIONS} more normalisation(s) in audit.normalisations")
     if rows == 0:
-        raise InputError(path, "has no data rows", row=2)
+        raise InputError(path, messages.no_data_rows(), row=2)
     return rows
 
 
@@ -200,6 +206,21 @@ def _read_ahead(items: Iterator, depth: int = 2) -> Iterator:
         worker.join()
 
 
+COPY_CONTEXT = re.compile(r"COPY \w+, line (\d+)(?:, column (\w+))?")
+
+
+def _refused_value(exc: psycopg2.DataError, target: Target, path: Path, rows: list) -> InputError:
+    """PostgreSQL's refusal of a COPY line (a number out of range) as the file's row and column. The readers' checks
+    keep numbers within range, so this is a net, not the rule."""
+    found = COPY_CONTEXT.search((exc.diag.context or "") if exc.diag else "")
+    reason = " ".join((exc.diag.message_primary or str(exc)).split())[:200] if exc.diag else str(exc)[:200]
+    if found and 0 < int(found.group(1)) <= len(rows):
+        row = rows[int(found.group(1)) - 1]
+        column = found.group(2) if found.group(2) in target.columns else None
+        return InputError(path, f"PostgreSQL refused the value: {reason}", row.source_row, column)
+    return InputError(path, f"PostgreSQL refused a value of this file: {reason}")
+
+
 def _duplicate(cur, target: Target, release: packages.Release, path: Path, rows: list) -> InputError:
     """The first row of the chunk whose key raw already holds for this release (an earlier chunk of the same
     file, or another file of the release), named with the row or file that gave it first."""
@@ -215,4 +236,4 @@ def _duplicate(cur, target: Target, release: packages.Release, path: Path, rows:
     what = " / ".join([row.unit_name, *(str(getattr(row, c)) for c in target.key[1:])])
     where = (f"at row {first_row}" if first_file == display_path(path)
              else f"in {Path(first_file).name}")
-    return InputError(path, f"{what} is already given {where}", row.source_row, "component_code")
+    return InputError(path, messages.already_given(what, where), row.source_row, "component_code")

@@ -1,18 +1,19 @@
 """Land release packages in the raw schema: all of a release in one transaction, or nothing."""
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from psycopg2.extras import execute_values
 
-from ingest.core import db
+from ingest.core import config, db, run_lock
 from ingest.core.config import Settings
-from ingest.core.errors import InputError, display_path
+from ingest.core.errors import InputError, display_path, shown
 from ingest.core.faults import failpoint
 from ingest.core.log import log
-from ingest.load import landing
+from ingest.load import editions, landing, withdraw
 from ingest.sources import methodology, packages, readers
 from ingest.sources.reference import UnitDirectory, unit_directory
 
@@ -77,11 +78,23 @@ def check_release(settings: Settings,
     return release, method, paths
 
 
+def release_rules(release: packages.Release, units: UnitDirectory) -> readers.ReleaseRules:
+    """A national release holds provinces only, and ranks the provinces valid at its year's end but those it names
+    under units_not_ranked: every printed rank_of is that number. (A province's own index ranks its units in
+    groups; its ranks are checked by the checks of its marts.)"""
+    if release.index_code == config.PROVINCIAL_INDEX:
+        return readers.ReleaseRules(release.index_code)
+    day = readers.year_end(release.year)
+    provinces = {v.unit_code for v in units.versions if v.unit_type == "province" and v.valid_on(day)}
+    not_ranked = set((units_not_ranked(release, units) or "").split(",")) - {""}
+    described = f"{len(provinces)} provinces valid on {day}" + (
+        f", less the {len(not_ranked)} named under units_not_ranked" if not_ranked else "")
+    return readers.ReleaseRules(release.index_code, ("province",), len(provinces - not_ranked), described)
+
+
 def _record_edition_changes(cur, release: packages.Release) -> int:
     """A later edition: every value that differs from the previous edition goes to audit.corrections."""
-    cur.execute("select release_id from raw.releases where index_code = %s and year = %s and edition < %s "
-                "order by edition desc limit 1", (release.index_code, release.year, release.edition))
-    previous = cur.fetchone()
+    previous = editions.previous(cur, release)
     if not previous:
         return 0
     cur.execute("""
@@ -99,7 +112,7 @@ def _record_edition_changes(cur, release: packages.Release) -> int:
             as changed (field, old_value, new_value)
         where changed.old_value is distinct from changed.new_value""",
         {"index": release.index_code, "year": release.year, "release": release.release_id,
-         "previous": previous[0], "reason": release.reason, "source": display_path(release.path)})
+         "previous": previous.release_id, "reason": release.reason, "source": display_path(release.path)})
     return cur.rowcount
 
 
@@ -109,7 +122,7 @@ def units_not_ranked(release: packages.Release, units: UnitDirectory) -> str | N
     for name in release.units_not_ranked:
         code = units.resolve_on("province", name, readers.year_end(release.year))
         if code is None:
-            raise InputError(release.path, f"units_not_ranked names an unknown province {name!r}",
+            raise InputError(release.path, f"units_not_ranked names an unknown province {shown(name)}",
                              column="units_not_ranked")
         codes.append(code)
     return ",".join(sorted(codes)) or None
@@ -119,38 +132,48 @@ def load_release(settings: Settings, manifest: Path, run_id: str, chunk_rows: in
     started = time.monotonic()
     release, method, paths = check_release(settings, manifest)
     units = unit_directory(settings.reference_dir)
+    rules = release_rules(release, units)
     manifest_sha = packages.sha256_of(release.path)
     with db.transaction(settings.warehouse) as cur:
+        run_lock.share(cur, settings, f"load {release.release_id}")   # no candidate is built while raw changes
         cur.execute("select pg_advisory_xact_lock(hashtext(%s))", (release.release_id,))
-        cur.execute("select manifest_sha256 from raw.releases where release_id = %s", (release.release_id,))
+        cur.execute("select manifest_sha256, to_char(loaded_at, 'YYYY-MM-DD HH24:MI') from raw.releases "
+                    "where release_id = %s", (release.release_id,))
         existing = cur.fetchone()
-        if existing:
-            if existing[0] != manifest_sha:
-                raise InputError(release.path, f"{release.release_id} is already loaded with different content; "
-                                               "a corrected release is a new edition with a reason")
+        if existing and existing[0] == manifest_sha:
             cur.execute("insert into audit.load_log (run_id, release_id, action, rows) values (%s, %s, 'unchanged', 0)",
                         (run_id, release.release_id))
             log("ingest", f"{release.release_id}: already loaded, unchanged")
             return LoadResult(release.release_id, release.index_code, release.year, "unchanged", 0)
+        if existing and withdraw.is_published(cur, release.release_id):
+            raise InputError(release.path, f"{release.release_id} is already loaded with different content (published; "
+                                           f"loaded {existing[1]}); a corrected release is a new edition with a "
+                                           f"reason. To withdraw the published one: govwh retract "
+                                           f"{release.index_code} {release.year} {release.edition} --reason '...'")
+        if existing:    # loaded, refused and never published: its files were replaced, so the new ones count
+            withdraw.withdraw(cur, release.release_id, "discarded", "never published (its run was refused) and its "
+                                                                   "files were replaced", run_id)
         cur.execute(
             "insert into raw.releases (release_id, index_code, year, edition, published_on, publisher, source, "
-            "methodology_version, is_synthetic, coverage, reason, manifest_path, manifest_sha256, units_not_ranked) "
-            "values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            "methodology_version, is_synthetic, coverage, reason, manifest_path, manifest_sha256, units_not_ranked, "
+            "declared_changes) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             (release.release_id, release.index_code, release.year, release.edition, release.published_on,
              release.publisher, release.source, release.methodology_version, release.is_synthetic,
              release.coverage, release.reason, display_path(release.path), manifest_sha,
-             units_not_ranked(release, units)),
+             units_not_ranked(release, units), json.dumps(dict(release.changes)) if release.changes else None),
         )
         total = 0
         for item in release.files:
-            rows = landing.land(cur, release, item, paths[item.name], method, units, settings.layouts_dir, chunk_rows)
+            rows = landing.land(cur, release, item, paths[item.name], method, units, settings.layouts_dir, chunk_rows,
+                                rules)
             cur.execute("insert into raw.release_files (release_id, file_name, file_sha256, row_count, is_synthetic) "
                         "values (%s, %s, %s, %s, %s)", (release.release_id, item.name, item.sha256, rows, item.synthetic))
             total += rows
+        declared = editions.check_changes(cur, release)
         changes = _record_edition_changes(cur, release)
         _load_methodology(cur, method)   # last: a release loading the same file at the same time waits only for our commit
-        cur.execute("insert into audit.load_log (run_id, release_id, action, rows) values (%s, %s, 'loaded', %s)",
-                    (run_id, release.release_id, total))
+        cur.execute("insert into audit.load_log (run_id, release_id, action, detail, rows) "
+                    "values (%s, %s, 'loaded', %s, %s)", (run_id, release.release_id, declared, total))
         failpoint(settings, "ingest.before_commit")
     note = f"; {changes} value(s) differ from the previous edition (audit.corrections)" if changes else ""
     log("ingest", f"{release.release_id}: loaded {total} rows in {time.monotonic() - started:.1f}s{note}")

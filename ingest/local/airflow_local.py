@@ -11,10 +11,11 @@ from pathlib import Path
 
 from ingest.core import config
 from ingest.core.config import Settings
-from ingest.core.errors import display_path
+from ingest.core.errors import Refusal, display_path
 from ingest.core.log import log, timed
 
 PROGRESS_LINE = re.compile(r"^\[\s*\d+\.\ds\] ")
+REFUSAL_LINE = re.compile(r"^\[\s*\d+\.\ds\] error\s+(.*)$")   # a task's refusal (wap_dag.refusals_fail_the_task)
 
 
 def airflow_env(settings: Settings) -> dict[str, str]:
@@ -63,7 +64,13 @@ def run_dag(settings: Settings, dag_id: str, conf: str = "{}") -> int:
 
     Progress lines of the tasks are echoed as they come; the whole output goes to .state/logs.
     """
-    json.loads(conf)   # fail early on a malformed --conf
+    try:   # fail early on a malformed --conf
+        params = json.loads(conf)
+    except ValueError as exc:
+        raise Refusal(f"--conf is not JSON ({exc.msg} at character {exc.pos}); e.g. "
+                      "'{\"index\": \"PAR_INDEX\", \"year\": 2024}'") from None
+    if not isinstance(params, dict):
+        raise Refusal("--conf is a JSON object of params, e.g. '{\"index\": \"PAR_INDEX\", \"year\": 2024}'")
     env = setup(settings)
     logs = settings.logs_dir
     logs.mkdir(parents=True, exist_ok=True)
@@ -74,13 +81,19 @@ def run_dag(settings: Settings, dag_id: str, conf: str = "{}") -> int:
         with logfile.open("w") as out, subprocess.Popen(
                 [str(airflow), "dags", "test", dag_id, logical_date.isoformat(), "--conf", conf], env=env,
                 text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) as proc:
+            refusals = []
             for line in proc.stdout:
                 out.write(line)
                 if PROGRESS_LINE.match(line) or "ERROR" in line or "Error:" in line:
                     print("    " + line.rstrip(), file=sys.stderr, flush=True)
+                if REFUSAL_LINE.match(line):
+                    refusals.append(REFUSAL_LINE.match(line).group(1).strip())
     state = _run_state(dag_id, logical_date, env)
     if proc.returncode != 0 or state != "success":
         log("airflow", f"{dag_id}: run ended in state {state!r}; see {display_path(logfile)}")
+        if refusals:     # the task's own message, as `govwh pipeline` would print it
+            print(f"error: {refusals[-1]}", file=sys.stderr, flush=True)
+            return 2
         return 1
     log("airflow", f"{dag_id}: run succeeded")
     return 0

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-import yaml
 from psycopg2.extras import execute_values
 
-from ingest.core import db
+from ingest.core import db, run_lock
 from ingest.core.config import Settings
-from ingest.core.errors import InputError, display_path
+from ingest.core.errors import InputError, display_path, shown
 from ingest.core.log import log
+from ingest.sources import safe_yaml
 from ingest.sources.packages import sha256_of
 from ingest.sources.readers import parse_decimal
 from ingest.sources.reference import UnitDirectory, unit_directory
@@ -44,21 +44,26 @@ def corrections_path(root: Path, index_code: str, year: int) -> Path:
 
 
 def read(path: Path, index_code: str, year: int, units: UnitDirectory) -> list[Correction]:
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"not a readable YAML file: {exc}") from exc
+    doc = safe_yaml.load(path, "corrections file") or {}
+    if not isinstance(doc, dict):
+        raise InputError(path, "expected a mapping with index, year and corrections")
     if doc.get("index") != index_code or doc.get("year") != year:
-        raise InputError(path, f"declares {doc.get('index')} {doc.get('year')}, expected {index_code} {year} "
-                               "(from its place in data/corrections)")
+        raise InputError(path, f"declares {shown(doc.get('index'))} {shown(doc.get('year'))}, expected {index_code} "
+                               f"{year} (from its place in data/corrections)")
+    listed = doc.get("corrections") or []
+    if not isinstance(listed, list):
+        raise InputError(path, "'corrections' must be a list of entries", column="corrections")
     entries = []
-    for position, item in enumerate(doc.get("corrections") or [], start=1):
+    for position, item in enumerate(listed, start=1):
+        if not isinstance(item, dict):
+            raise InputError(path, f"a correction is a mapping of {', '.join(REQUIRED)}, got {shown(item)}", position)
         for key in REQUIRED:
             if item.get(key) in (None, ""):
                 raise InputError(path, f"correction lacks '{key}'", position, key)
         unit_code = units.resolve(str(item["unit_type"]), str(item["unit_name"]))
         if unit_code is None:
-            raise InputError(path, f"unknown {item['unit_type']} {item['unit_name']!r}", position, "unit_name")
+            raise InputError(path, f"unknown {shown(item['unit_type'])} {shown(item['unit_name'])}", position,
+                             "unit_name")
         entries.append(Correction(
             position, unit_code, str(item["unit_name"]), str(item["component_code"]),
             parse_decimal(str(item["old_score"]), path, position, "old_score"),
@@ -125,6 +130,7 @@ def load(settings: Settings, index_code: str, year: int, cur) -> int:
 def load_all(settings: Settings, index_code: str | None, year: int | None) -> None:
     """Corrections of the selected index-years, in one transaction: all checked or none landed."""
     with db.transaction(settings.warehouse) as cur:
+        run_lock.share(cur, settings, "load announced corrections")
         cur.execute("select distinct index_code, year from raw.releases where (%s::text is null or index_code = %s) "
                     "and (%s::int is null or year = %s) order by 1, 2", (index_code, index_code, year, year))
         for selected_index, selected_year in cur.fetchall():

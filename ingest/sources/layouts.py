@@ -11,19 +11,26 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import math
+import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-import yaml
-
-from ingest.core.errors import InputError
+from ingest.core.errors import InputError, shown
+from ingest.sources import messages, notation, safe_yaml
 from ingest.sources.methodology import Methodology
-from ingest.sources.readers import Normalisation, ReadResult, decode, to_score_rows
+from ingest.sources.readers import (Normalisation, ReadResult, ReleaseRules, check_unique_columns, decode,
+                                    to_score_rows)
 from ingest.sources.reference import UnitDirectory, normalise
 
 CANONICAL = "canonical"
 FORMATS = ("csv", "xlsx")
+# A published table is a few thousand rows at most: a workbook past these limits is refused before it is read in
+# full (openpyxl builds every cell in memory, and an XLSX is a zip whose sheets may inflate a thousandfold).
+MAX_XLSX_BYTES = 20 << 20
+MAX_XLSX_INFLATED = 200 << 20
+MAX_XLSX_CELLS = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -52,15 +59,15 @@ class Layout:
 def load_layout(name: str, root: Path) -> Layout:
     """A layout by name from the folder `root` (data/layouts)."""
     path = root / f"{name}.yaml"
-    if not path.is_file():
-        raise InputError(path, f"layout {name!r} is not in data/layouts")
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    if doc.get("format") not in FORMATS:
-        raise InputError(path, f"'format' must be one of {FORMATS}, got {doc.get('format')!r}", column="format")
+    if "/" in name or "\\" in name or ".." in name or not path.is_file():
+        raise InputError(root, f"layout {shown(name)} is not in data/layouts")
+    doc = safe_yaml.load(path, "layout") or {}
+    if not isinstance(doc, dict) or doc.get("format") not in FORMATS:
+        raise InputError(path, f"'format' must be one of {FORMATS}", column="format")
     components = []
     for code, columns in (doc.get("components") or {}).items():
         if not isinstance(columns, dict) or not columns.get("score"):
-            raise InputError(path, f"component {code!r} needs a 'score' column", column="components")
+            raise InputError(path, f"component {shown(code)} needs a 'score' column", column="components")
         components.append(ComponentColumns(str(code), str(columns["score"]), columns.get("rank")))
     if not components or not doc.get("unit_column"):
         raise InputError(path, "a layout needs 'unit_column' and at least one component", column="components")
@@ -77,8 +84,10 @@ def _cell_text(value, decimal_comma: bool = False) -> str:
         return ""
     if isinstance(value, bool):
         return str(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)          # nan, inf: refused by the number check with its reason
     if isinstance(value, (int, float, Decimal)):
-        text = str(Decimal(repr(value)).normalize()) if value != int(value) else str(int(value))
+        text = format(Decimal(repr(value)).normalize(), "f") if value != int(value) else str(int(value))
         return text.replace(".", ",") if decimal_comma else text
     return str(value).strip()
 
@@ -116,13 +125,12 @@ def _xlsx_table(path: Path, layout: Layout, notes: list[Normalisation]
     that was never computed (no value stored) is an error: the value cannot be known without a spreadsheet."""
     from openpyxl import load_workbook   # only when an XLSX is read
 
+    _check_workbook(path, layout)
     try:   # not read-only: merged ranges and formulas are needed; published tables are small
         values_book = load_workbook(path, data_only=True)
         formulas_book = load_workbook(path, data_only=False)
     except Exception as exc:   # openpyxl raises several kinds for a file that is not an XLSX workbook
-        raise InputError(path, f"is not a readable XLSX workbook: {exc}") from exc
-    if layout.sheet and layout.sheet not in values_book.sheetnames:
-        raise InputError(path, f"has no sheet {layout.sheet!r} (sheets: {', '.join(values_book.sheetnames)})")
+        raise InputError(path, f"is not a readable XLSX workbook ({type(exc).__name__})") from None
     values = values_book[layout.sheet] if layout.sheet else values_book.worksheets[0]
     formulas = formulas_book[values.title]
     header = _xlsx_header(values, layout, notes)
@@ -135,7 +143,7 @@ def _xlsx_table(path: Path, layout: Layout, notes: list[Normalisation]
                 name = header[column - 1] if column <= len(header) else values.cell(number, column).coordinate
                 if value is None:
                     raise InputError(path, f"cell {values.cell(number, column).coordinate} holds the formula "
-                                           f"{written} but no computed value; save the workbook from a spreadsheet "
+                                           f"{written[:80]} but no computed value; save the workbook from a spreadsheet "
                                            "program (or paste the values) and publish it again", number, name)
                 notes.append(Normalisation(number, name, written, _cell_text(value), "formula"))
             cells.append(_cell_text(value, layout.decimal_comma))
@@ -143,6 +151,37 @@ def _xlsx_table(path: Path, layout: Layout, notes: list[Normalisation]
             break   # the table ends at the first empty row (notes may follow)
         data.append((number, cells))
     return header, data
+
+
+def _check_workbook(path: Path, layout: Layout) -> None:
+    """Size, inflated size, the layout's sheet and its extent, read from the zip and the workbook's index alone."""
+    from openpyxl import load_workbook
+
+    size = path.stat().st_size
+    if size > MAX_XLSX_BYTES:
+        raise InputError(path, f"is {size} bytes; a published table in XLSX is at most {MAX_XLSX_BYTES} bytes")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            inflated = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise InputError(path, "is not a readable XLSX workbook (not a zip archive)") from None
+    if inflated > MAX_XLSX_INFLATED:
+        raise InputError(path, f"inflates to {inflated} bytes; a published table is at most {MAX_XLSX_INFLATED}")
+    try:
+        book = load_workbook(path, read_only=True)     # the workbook's index: sheet names and extents only
+    except Exception as exc:   # noqa: BLE001 - openpyxl raises several kinds for a file that is not a workbook
+        raise InputError(path, f"is not a readable XLSX workbook ({type(exc).__name__})") from None
+    try:
+        if layout.sheet and layout.sheet not in book.sheetnames:
+            names = ", ".join(shown(name) for name in book.sheetnames[:10])
+            raise InputError(path, f"has no sheet {shown(layout.sheet)} (sheets: {names})")
+        sheet = book[layout.sheet] if layout.sheet else book.worksheets[0]
+        rows, columns = sheet.max_row or 0, sheet.max_column or 0
+        if rows * columns > MAX_XLSX_CELLS:
+            raise InputError(path, f"sheet {shown(sheet.title)} spans {rows} rows × {columns} columns; a published "
+                                   f"table is at most {MAX_XLSX_CELLS} cells")
+    finally:
+        book.close()
 
 
 def _table(path: Path, layout: Layout, encoding: str | None = None, notes: list[Normalisation] | None = None
@@ -154,33 +193,28 @@ def _table(path: Path, layout: Layout, encoding: str | None = None, notes: list[
 
 
 def _number(text: str, layout: Layout, path: Path, row: int, header: str) -> str:
+    """A score cell in the one notation (with the layout's decimal mark), as canonical text."""
     if not text:
         return ""
-    if layout.decimal_comma:
-        if "." in text:
-            raise InputError(path, f"expected a decimal comma (e.g. 73,02) as the layout {layout.name} says, "
-                                   f"got {text!r}", row, header)
-        text = text.replace(",", ".")
-    try:
-        valid = Decimal(text).is_finite()
-    except ArithmeticError:
-        valid = False
-    if not valid:
-        raise InputError(path, f"expected a number{' with a decimal comma' if layout.decimal_comma else ''}, "
-                               f"got {text!r}", row, header)
-    return text
+    value = notation.decimal(text, layout.decimal_comma)
+    if value is None:
+        raise InputError(path, messages.not_a_number(text, layout.decimal_comma), row, header)
+    return text.strip(notation.SPACES).replace(",", ".")
 
 
 def _whole_number(text: str, path: Path, row: int, header: str) -> str:
-    if text and not text.isdigit():
-        raise InputError(path, f"expected a whole number (a rank), got {text!r}", row, header)
+    if text and notation.whole(text) is None:
+        raise InputError(path, messages.not_a_whole_number(text), row, header)
     return text
 
 
 def read_records(path: Path, layout: Layout, encoding: str | None = None,
                  notes: list[Normalisation] | None = None) -> list[tuple[int, dict[str, str]]]:
     """Records in the canonical columns, one per unit and component; a score may be empty (not printed)."""
+    notes = notes if notes is not None else []
     header, rows = _table(path, layout, encoding, notes)
+    merged = {_column_number(n.column) for n in notes if n.rule == "merged header"}
+    check_unique_columns(path, header, layout.header_row, exempt=merged)
     wanted = [layout.unit_column] + [c.score for c in layout.components] + [c.rank for c in layout.components if c.rank]
     missing = [name for name in wanted if name not in header]
     if missing:
@@ -206,24 +240,35 @@ def read_records(path: Path, layout: Layout, encoding: str | None = None,
     return records
 
 
+def _column_number(coordinate: str) -> int:
+    """1-based column of a cell coordinate ('C3' -> 3)."""
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    try:
+        return column_index_from_string(coordinate_from_string(coordinate)[0])
+    except ValueError:
+        return 0
+
+
 def read_layout(path: Path, layout: Layout, methodology: Methodology, units: UnitDirectory, *,
-                encoding: str | None = None, year: int | None = None) -> ReadResult:
+                encoding: str | None = None, year: int | None = None, rules: ReleaseRules | None = None) -> ReadResult:
     """A release file in an official layout, checked like the canonical CSV (a score is needed)."""
     notes: list[Normalisation] = []
     records = read_records(path, layout, encoding, notes)
-    result = to_score_rows(path, records, methodology, units, year=year)
+    result = to_score_rows(path, records, methodology, units, year=year, rules=rules)
     result.normalisations[:0] = notes
     return result
 
 
 def read_file(path: Path, layout_name: str, layouts_dir: Path, methodology: Methodology, units: UnitDirectory, *,
-              encoding: str | None = None, year: int | None = None) -> ReadResult:
+              encoding: str | None = None, year: int | None = None, rules: ReleaseRules | None = None) -> ReadResult:
     """A release file in its layout: the canonical long CSV, or an official layout by its mapping's name."""
     from ingest.sources.readers import read_canonical
 
     if layout_name == CANONICAL:
-        return read_canonical(path, methodology, units, encoding=encoding, year=year)
-    return read_layout(path, load_layout(layout_name, layouts_dir), methodology, units, encoding=encoding, year=year)
+        return read_canonical(path, methodology, units, encoding=encoding, year=year, rules=rules)
+    return read_layout(path, load_layout(layout_name, layouts_dir), methodology, units, encoding=encoding, year=year,
+                       rules=rules)
 
 
 def write_table(records: list[tuple[int, dict[str, str]]], layout: Layout, path: Path) -> Path:

@@ -5,10 +5,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-import yaml
-
-from ingest.core.errors import InputError
-from ingest.sources.packages import sha256_of
+from ingest.core.errors import InputError, shown
+from ingest.sources import safe_yaml
+from ingest.sources.packages import VERSION, sha256_of
 
 LEVELS = ("total", "part", "field", "criterion", "sub_criterion", "indicator", "dimension", "sub_dimension")
 PARTS = ("appraisal", "survey", "mixed", "self")
@@ -86,18 +85,17 @@ def _decimal(value, path: Path, position: int, key: str) -> Decimal | None:
     except InvalidOperation:
         number = Decimal("NaN")
     if not number.is_finite():
-        raise InputError(path, f"'{key}' must be a number, got {value!r}", row=position, column=key)
+        raise InputError(path, f"'{key}' must be a number, got {shown(value)}", row=position, column=key)
     return number
 
 
 def load(index_code: str, version: str, root: Path) -> Methodology:
     path = methodology_path(index_code, version, root)
+    if not VERSION.fullmatch(version) or ".." in version or not index_code.isidentifier():
+        raise InputError(root, f"methodology version {version[:40]!r} of {index_code[:40]!r} is not a registry name")
     if not path.is_file():
-        raise InputError(path, f"methodology version {version!r} of {index_code} is not in the registry")
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"not a readable YAML file: {exc}") from exc
+        raise InputError(path, f"methodology version {shown(version)} of {index_code} is not in the registry")
+    doc = safe_yaml.load_mapping(path, "methodology")
     if doc.get("index") != index_code or str(doc.get("version")) != str(version):
         raise InputError(path, f"declares {doc.get('index')} {doc.get('version')}, expected {index_code} {version}")
     components: dict[str, Component] = {}
@@ -106,20 +104,20 @@ def load(index_code: str, version: str, root: Path) -> Methodology:
         if not code:
             raise InputError(path, "component without a code", row=position, column="code")
         if code in components:
-            raise InputError(path, f"component {code!r} is listed twice", row=position, column="code")
+            raise InputError(path, f"component {shown(code)} is listed twice", row=position, column="code")
         level = item.get("level")
         if level not in LEVELS:
-            raise InputError(path, f"level must be one of {LEVELS}, got {level!r}", row=position, column="level")
+            raise InputError(path, f"level must be one of {LEVELS}, got {shown(level)}", row=position, column="level")
         part = item.get("part")
         if part is not None and part not in PARTS:
-            raise InputError(path, f"part must be one of {PARTS}, got {part!r}", row=position, column="part")
+            raise InputError(path, f"part must be one of {PARTS}, got {shown(part)}", row=position, column="part")
         parent = item.get("parent")
         parent = str(parent) if parent is not None else None
         if parent is not None and parent not in components:
-            raise InputError(path, f"parent {parent!r} must be listed before {code!r}", row=position,
+            raise InputError(path, f"parent {shown(parent)} must be listed before {shown(code)}", row=position,
                              column="parent")
         if not item.get("name_vi"):
-            raise InputError(path, f"component {code!r} has no Vietnamese name", row=position, column="name_vi")
+            raise InputError(path, f"component {shown(code)} has no Vietnamese name", row=position, column="name_vi")
         components[code] = Component(
             code=code, parent=parent, level=level, part=part,
             max_score=_decimal(item.get("max_score"), path, position, "max_score"),
@@ -151,7 +149,7 @@ def _unit_groups(doc: dict, path: Path) -> tuple[UnitGroup, ...]:
         units = tuple(str(u) for u in item.get("units") or [])
         for unit in units:
             if unit in member_of:
-                raise InputError(path, f"unit {unit!r} is in groups {member_of[unit]!r} and {code!r}; a unit "
+                raise InputError(path, f"unit {shown(unit)} is in groups {shown(member_of[unit])} and {shown(code)}; a unit "
                                        "belongs to one group", row=position, column="units")
             member_of[unit] = code
         groups.append(UnitGroup(code, unit_type, item["name_vi"], item.get("name_en"), item.get("source_ref"),
@@ -164,19 +162,19 @@ def _unit_scales(doc: dict, path: Path, components: dict[str, Component], groups
     for position, item in enumerate(doc.get("scales") or [], start=1):
         targets = [kind for kind in SCALE_TARGETS if item.get(kind)]
         if len(targets) != 1:
-            raise InputError(path, f"a scale applies to exactly one of {SCALE_TARGETS}, got {item!r}",
+            raise InputError(path, f"a scale applies to exactly one of {SCALE_TARGETS}, got {shown(item)}",
                              row=position, column="scales")
         kind, target = targets[0], str(item[targets[0]])
         if kind == "group" and target not in groups:
-            raise InputError(path, f"scale names group {target!r}, which is not under unit_groups", row=position,
+            raise InputError(path, f"scale names group {shown(target)}, which is not under unit_groups", row=position,
                              column="group")
         code = str(item.get("component", ""))
         if code not in components:
-            raise InputError(path, f"scale names component {code!r}, which is not in the methodology",
+            raise InputError(path, f"scale names component {shown(code)}, which is not in the methodology",
                              row=position, column="component")
         assessed = str(item.get("assessed", "yes"))
         if assessed not in ASSESSED:
-            raise InputError(path, f"assessed must be one of {ASSESSED}, got {assessed!r}", row=position,
+            raise InputError(path, f"assessed must be one of {ASSESSED}, got {shown(assessed)}", row=position,
                              column="assessed")
         scales.append(UnitScale(kind, target, code, _decimal(item.get("max_score"), path, position, "max_score"),
                                 assessed, item.get("note"), item.get("source_ref"), position))

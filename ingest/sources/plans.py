@@ -15,9 +15,9 @@ from pathlib import Path
 
 from psycopg2.extras import execute_values
 
-from ingest.core import db
+from ingest.core import db, run_lock
 from ingest.core.config import Settings
-from ingest.core.errors import InputError, display_path
+from ingest.core.errors import InputError, display_path, shown
 from ingest.core.log import log
 from ingest.sources import packages, readers
 from ingest.sources.reference import UnitDirectory, normalise, unit_directory
@@ -63,15 +63,16 @@ def read_manifest(path: Path) -> Plan:
     doc = packages.read_yaml_mapping(path, "plan metadata")
     plan_id = packages._require(doc, "plan_id", path)
     if plan_id != path.parent.name:
-        raise InputError(path, f"plan_id {plan_id!r} differs from its folder {path.parent.name!r}", column="plan_id")
+        raise InputError(path, f"plan_id {shown(plan_id)} differs from its folder {shown(path.parent.name)}",
+                         column="plan_id")
     issued_on = doc.get("issued_on")
     if issued_on is not None and not isinstance(issued_on, dt.date):
-        raise InputError(path, f"'issued_on' must be a date (YYYY-MM-DD), got {issued_on!r}", column="issued_on")
+        raise InputError(path, f"'issued_on' must be a date (YYYY-MM-DD), got {shown(issued_on)}", column="issued_on")
     files = {}
     for item in packages._require(doc, "files", path, list):
         name = item.get("name") if isinstance(item, dict) else None
         if name not in FILE_NAMES or not packages.SHA256.fullmatch(str(item.get("sha256"))):
-            raise InputError(path, f"each file is one of {FILE_NAMES} with a 'sha256' of 64 hex digits, got {item!r}",
+            raise InputError(path, f"each file is one of {FILE_NAMES} with a 'sha256' of 64 hex digits, got {shown(item)}",
                              column="files")
         files[name] = str(item["sha256"]).lower()
     return Plan(path, plan_id, normalise(packages._require(doc, "plan_ref", path)), doc.get("title"),
@@ -81,7 +82,7 @@ def read_manifest(path: Path) -> Plan:
 def _unit(units, path: Path, line: int, record: dict[str, str]) -> tuple[str, str]:
     code, _rule = units.match(record["unit_type"].strip(), record["unit_name_vi"])
     if code is None:
-        raise InputError(path, f"unknown {record['unit_type'].strip()} {normalise(record['unit_name_vi'])!r}: not in "
+        raise InputError(path, f"unknown {record['unit_type'].strip()} {shown(normalise(record['unit_name_vi']))}: not in "
                                "data/reference", line, "unit_name_vi")
     return code, units.name_of(record["unit_type"].strip(), code)
 
@@ -89,7 +90,7 @@ def _unit(units, path: Path, line: int, record: dict[str, str]) -> tuple[str, st
 def _year(path: Path, line: int, record: dict[str, str], column: str) -> int:
     year = readers.parse_int(record[column], path, line, column)
     if year is None or not 1990 <= year <= 2100:
-        raise InputError(path, f"expected a year, got {record[column]!r}", line, column)
+        raise InputError(path, f"expected a year, got {shown(record[column])}", line, column)
     return year
 
 
@@ -100,7 +101,7 @@ def _check_value(path: Path, line: int, metric: str, value: Decimal | None, boun
     if kind == "score":
         if bound not in BOUNDS:
             raise InputError(path, f"metric {metric} needs a bound, one of {BOUNDS} ('Trên X%' = above, "
-                                   f"'Từ X% trở lên' = at_least), got {bound!r}", line, "bound")
+                                   f"'Từ X% trở lên' = at_least), got {shown(bound)}", line, "bound")
         if not 0 <= value <= 100:
             raise InputError(path, f"a percentage between 0 and 100, got {value}", line, "value")
     elif bound:
@@ -118,7 +119,7 @@ def read_targets(path: Path, units: UnitDirectory) -> list[tuple]:
         record = {k: (v or "").strip() for k, v in record.items()}
         metric = record["metric"]
         if metric not in METRICS:
-            raise InputError(path, f"unknown metric {metric!r}; expected one of {', '.join(METRICS)}", line, "metric")
+            raise InputError(path, f"unknown metric {shown(metric)}; expected one of {', '.join(METRICS)}", line, "metric")
         if not record["component_code"] and metric != "other":
             raise InputError(path, f"metric {metric} needs a component_code", line, "component_code")
         if not record["source_ref"]:
@@ -174,12 +175,12 @@ def read_owners(path: Path, units: UnitDirectory) -> list[tuple]:
 
 def read_plan(manifest: Path, units: UnitDirectory) -> tuple[Plan, PlanFiles]:
     """Everything checked before the database is touched."""
+    packages.check_inside(manifest, manifest.parent, manifest)
     plan = read_manifest(manifest)
     files = PlanFiles()
     for name, sha in plan.files.items():
         path = manifest.parent / name
-        if not path.is_file():
-            raise InputError(manifest, f"names {name}, which does not exist", column="files")
+        packages.check_inside(path, manifest.parent, manifest)   # a link out of the plan's folder is refused
         actual = packages.sha256_of(path)
         if actual != sha:
             raise InputError(path, f"sha256 is {actual} but plan.yaml says {sha}; update plan.yaml when the plan's "
@@ -196,6 +197,7 @@ def load_plan(settings: Settings, manifest: Path, run_id: str) -> str:
     plan, files = read_plan(manifest, unit_directory(settings.reference_dir))
     manifest_sha = packages.sha256_of(manifest)
     with db.transaction(settings.warehouse) as cur:
+        run_lock.share(cur, settings, f"load plan {plan.plan_id}")
         cur.execute("select pg_advisory_xact_lock(hashtext(%s))", (f"plan:{plan.plan_id}",))
         cur.execute("select manifest_sha256 from raw.plans where plan_id = %s order by plan_load_id desc limit 1",
                     (plan.plan_id,))
@@ -239,6 +241,7 @@ def load_all(settings: Settings, run_id: str) -> list[str]:
         load_plan(settings, manifest, run_id)
     present = [m.parent.name for m in manifests]
     with db.transaction(settings.warehouse) as cur:
+        run_lock.share(cur, settings, "withdraw plans")
         cur.execute("""
             insert into raw.plans (plan_id, manifest_sha256, manifest_path, plan_ref, issued_by, source)
             select plan_id, 'absent', manifest_path, plan_ref, issued_by, source

@@ -1,36 +1,24 @@
 """Readers of release data files. Each yields checked rows or raises an InputError naming file, row, column."""
 from __future__ import annotations
 
-import codecs
-import csv
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
-from typing import Iterator, NamedTuple
+from typing import NamedTuple
 
 from ingest.core.errors import InputError
+from ingest.sources import messages, notation
 from ingest.sources.methodology import Methodology
 from ingest.sources.reference import UnitDirectory, normalise
+# The text layer, read through here by callers that know readers only.
+from ingest.sources.text_files import (ENCODINGS, Normalisation, check_header, check_unique_columns,  # noqa: F401
+                                       decode, iter_csv_records, iter_lines, read_csv_records)
 
 CANONICAL_COLUMNS = ("unit_name", "unit_type", "component_code", "score")
 OPTIONAL_COLUMNS = ("rank", "rank_of", "source_ref", "index_code", "year")
 # The canonical columns the project's own package writers put in a file (report packages, fills, generator).
 WRITTEN_CANONICAL_COLUMNS = CANONICAL_COLUMNS + ("rank", "rank_of", "source_ref")
-ENCODINGS = ("utf-8", "utf-16", "cp1258")
-BLOCK_BYTES = 1 << 20                 # files are decoded a block at a time
-LINE_ENDS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")   # where str.splitlines breaks
-
-
-@dataclass(frozen=True)
-class Normalisation:
-    """A published value changed on the way in; recorded in audit.normalisations."""
-
-    source_row: int
-    column: str
-    original: str
-    normalised: str
-    rule: str
 
 
 class ScoreRow(NamedTuple):      # a tuple: millions are made per national load, a dataclass costs 3x more
@@ -45,6 +33,18 @@ class ScoreRow(NamedTuple):      # a tuple: millions are made per national load,
     source_ref: str | None
 
 
+@dataclass(frozen=True)
+class ReleaseRules:
+    """What the rows of one release must be besides well formed (README: "Release semantics"): the unit types it
+    may hold (a national release: provinces only) and the number of units it ranks, which every printed rank_of
+    must equal."""
+
+    index_code: str
+    unit_types: tuple[str, ...] | None = None
+    rank_of: int | None = None
+    ranked: str = ""                 # how rank_of was counted, for the message
+
+
 @dataclass
 class ReadResult:
     rows: list          # ScoreRow or UnitScoreRow
@@ -55,154 +55,33 @@ _DECIMALS: dict[str, Decimal] = {}      # the numbers read so far: scores repeat
 
 
 def parse_decimal(text: str, path: Path, row: int, column: str) -> Decimal:
+    """A number in the one notation (sources/notation.py), or an InputError saying what else it is."""
     value = _DECIMALS.get(text)
     if value is not None:
         return value
-    try:
-        value = Decimal(text.strip())
-    except InvalidOperation:
-        value = None
-    if value is None or not value.is_finite():
-        hint = " (decimal commas and thousands separators are not read in the canonical layout)" if "," in text else ""
-        raise InputError(path, f"expected a number with a decimal point (e.g. 85.97), got {text!r}{hint}", row, column)
+    value = notation.decimal(text)
+    if value is None:
+        raise InputError(path, messages.not_a_number(text), row, column)
     if len(_DECIMALS) < 1 << 16:
         _DECIMALS[text] = value
     return value
 
 
-def parse_int(text: str, path: Path, row: int, column: str) -> int | None:
-    text = text.strip()
-    if not text:
+def parse_int(text: str, path: Path, row: int, column: str, signed: bool = False) -> int | None:
+    """A whole number of ASCII digits (None when empty), or an InputError."""
+    if not text.strip(notation.SPACES):
         return None
-    if not text.isdigit():
-        raise InputError(path, f"expected a whole number, got {text!r}", row, column)
-    return int(text)
-
-
-def _undecodable(path: Path, encoding: str | None, byte: int, line: int) -> InputError:
-    return InputError(path, f"is not {encoding or 'UTF-8'} (byte {byte}); declare the file's encoding in "
-                            f"release.yaml (files: - encoding: one of {', '.join(ENCODINGS)})", row=line)
-
-
-def _encoding_of(path: Path, encoding: str | None) -> tuple[str | None, Normalisation | None]:
-    """The declared encoding, else UTF-16 where the file starts with its byte-order mark, else UTF-8 (None)."""
-    if encoding is None:
-        with path.open("rb") as handle:
-            if handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-                encoding = "utf-16"
-    note = Normalisation(1, "(file)", encoding, "utf-8", "encoding") if encoding not in (None, "utf-8") else None
-    return encoding, note
-
-
-def decode(path: Path, encoding: str | None = None) -> tuple[str, Normalisation | None]:
-    """The file's text. UTF-8 unless release.yaml declares another encoding; a UTF-16 BOM is honoured."""
-    data = path.read_bytes()
-    if not data.strip():
-        raise InputError(path, "is empty; expected a header row and data rows", row=1)
-    encoding, note = _encoding_of(path, encoding)
-    try:
-        text = data.decode(encoding or "utf-8-sig")
-    except (UnicodeDecodeError, LookupError) as exc:
-        start = getattr(exc, "start", 0)
-        raise _undecodable(path, encoding, start, data[:start].count(b"\n") + 1) from exc
-    return text, note
-
-
-def iter_lines(path: Path, encoding: str | None = None,
-               block_bytes: int = BLOCK_BYTES) -> tuple[Iterator[str], Normalisation | None]:
-    """The file's lines as decode(...).splitlines() gives them, read and decoded block by block, so a file of any
-    size takes the memory of one block. Errors name the line, as decode's do."""
-    encoding, note = _encoding_of(path, encoding)
-    return _decoded_lines(path, encoding, block_bytes), note
-
-
-def _decoded_lines(path: Path, encoding: str | None, block_bytes: int) -> Iterator[str]:
-    try:
-        decoder = codecs.getincrementaldecoder(encoding or "utf-8-sig")()
-    except LookupError as exc:
-        raise _undecodable(path, encoding, 0, 1) from exc
-    offset = newlines = 0
-    carry = ""
-    waiting: list[str] | None = []      # lines held back until the file is known not to be blank
-    with path.open("rb") as handle:
-        while True:
-            block = handle.read(block_bytes)
-            held = getattr(decoder, "buffer", b"")   # the undecoded tail of the previous block
-            try:
-                text = decoder.decode(block, final=not block)
-            except UnicodeDecodeError as exc:
-                data = held + block
-                line = newlines - held.count(b"\n") + data[:exc.start].count(b"\n") + 1
-                raise _undecodable(path, encoding, offset - len(held) + exc.start, line) from exc
-            offset += len(block)
-            newlines += block.count(b"\n")
-            pieces = (carry + text).splitlines(keepends=True)
-            carry = ""
-            if block and pieces and (pieces[-1][-1] not in LINE_ENDS or pieces[-1][-1] == "\r"):
-                carry = pieces.pop()    # an unfinished line (or a \r that a \n may follow)
-            lines = "".join(pieces).splitlines()
-            if waiting is not None:     # nothing but blanks so far
-                waiting.extend(lines)
-                if block.strip():
-                    lines, waiting = waiting, None
-                elif block:
-                    continue
-                else:
-                    raise InputError(path, "is empty; expected a header row and data rows", row=1)
-            yield from lines
-            if not block:
-                return
-
-
-def check_header(path: Path, header: list[str], required: tuple[str, ...], optional: tuple[str, ...]) -> None:
-    expected = ", ".join(required + optional)
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise InputError(path, f"header lacks column(s) {', '.join(missing)}; expected {expected}", row=1)
-    unknown = [c for c in header if c not in required + optional]
-    if unknown:
-        raise InputError(path, f"unexpected column(s) {', '.join(unknown)}; expected {expected}", row=1,
-                         column=unknown[0])
-
-
-def iter_csv_records(path: Path, encoding: str | None = None, required: tuple[str, ...] = (),
-                     optional: tuple[str, ...] = ()) -> tuple[Iterator[tuple[int, dict[str, str]]], list[Normalisation]]:
-    """A CSV file's records with their line numbers (header = row 1), one at a time, after checking the header."""
-    lines, note = iter_lines(path, encoding)
-    reader = csv.reader(lines, strict=True)
-    try:
-        header = [h.strip() for h in next(reader, [])]
-    except csv.Error as exc:
-        raise InputError(path, f"is not a well-formed CSV file: {exc}", reader.line_num) from exc
-    check_header(path, header, required, optional)
-
-    def records() -> Iterator[tuple[int, dict[str, str]]]:
-        try:
-            for cells in reader:
-                if not cells:
-                    continue   # a blank line
-                if len(cells) != len(header):
-                    raise InputError(path, f"has {len(header)} columns in the header but {len(cells)} here "
-                                           "(a truncated or misaligned row)", reader.line_num)
-                yield reader.line_num, dict(zip(header, cells))
-        except csv.Error as exc:
-            raise InputError(path, f"is not a well-formed CSV file: {exc}", reader.line_num) from exc
-
-    return records(), [note] if note else []
-
-
-def read_csv_records(path: Path, encoding: str | None = None, required: tuple[str, ...] = (),
-                     optional: tuple[str, ...] = ()) -> tuple[list[tuple[int, dict[str, str]]], list[Normalisation]]:
-    """A CSV file's records with their line numbers (header = row 1), after checking the header."""
-    records, notes = iter_csv_records(path, encoding, required, optional)
-    return list(records), notes
+    value = notation.whole(text, signed)
+    if value is None:
+        raise InputError(path, messages.not_a_whole_number(text, signed), row, column)
+    return value
 
 
 def read_canonical(path: Path, methodology: Methodology, units: UnitDirectory, *, encoding: str | None = None,
-                   year: int | None = None) -> ReadResult:
+                   year: int | None = None, rules: ReleaseRules | None = None) -> ReadResult:
     """The canonical long CSV: one row per unit and component, decimal points."""
     records, notes = read_csv_records(path, encoding, CANONICAL_COLUMNS, OPTIONAL_COLUMNS)
-    result = to_score_rows(path, records, methodology, units, year=year)
+    result = to_score_rows(path, records, methodology, units, year=year, rules=rules)
     result.normalisations[:0] = notes
     return result
 
@@ -227,27 +106,24 @@ def _resolve_unit(path: Path, line: int, record: dict[str, str], units: UnitDire
     unit_type = record["unit_type"].strip()
     unit_name = normalise(record["unit_name"])
     if not unit_name:
-        raise InputError(path, "unit name is empty", line, "unit_name")
+        raise InputError(path, messages.unit_name_empty(), line, "unit_name")
     unit_code, rule = units.match(unit_type, record["unit_name"], day)
     if unit_code is None:
         if unit_type not in units.unit_types:
-            raise InputError(path, f"unknown unit type {unit_type!r}; expected one of "
-                                   f"{sorted(units.unit_types)}", line, "unit_type")
+            raise InputError(path, messages.unknown_unit_type(unit_type, units.unit_types), line, "unit_type")
         versions = units.versions_named(unit_type, unit_name) if day is not None else []
         if versions:
-            raise InputError(path, f"{unit_type} {unit_name!r} is valid {', '.join(v.validity for v in versions)}, "
-                                   f"not on {day}", line, "unit_name")
-        raise InputError(path, f"unknown {unit_type} {unit_name!r}: not in data/reference (add an alias to "
-                               "data/reference/unit_aliases.csv if it is another name of a known unit)",
-                         line, "unit_name")
+            raise InputError(path, messages.unit_not_valid_on(unit_type, unit_name, [v.validity for v in versions], day),
+                             line, "unit_name")
+        raise InputError(path, messages.unknown_unit(unit_type, unit_name), line, "unit_name")
     return unit_name, unit_type, unit_code, rule
 
 
 def check_component(path: Path, line: int, record: dict[str, str], methodology: Methodology) -> str:
     code = record["component_code"].strip()
     if code not in methodology.components:
-        raise InputError(path, f"component {code!r} is not in methodology {methodology.index_code} "
-                               f"{methodology.version}", line, "component_code")
+        raise InputError(path, messages.unknown_component(code, methodology.index_code, methodology.version), line,
+                         "component_code")
     return code
 
 
@@ -255,10 +131,9 @@ def _check_release_columns(path: Path, line: int, record: dict[str, str], method
                            year: int | None) -> None:
     """Optional index_code / year columns must agree with the manifest."""
     if record.get("index_code") and record["index_code"].strip() != methodology.index_code:
-        raise InputError(path, f"index {record['index_code']!r} differs from the manifest's "
-                               f"{methodology.index_code}", line, "index_code")
+        raise InputError(path, messages.index_differs(record["index_code"], methodology.index_code), line, "index_code")
     if year is not None and record.get("year") and record["year"].strip() != str(year):
-        raise InputError(path, f"year {record['year']!r} differs from the manifest's {year}", line, "year")
+        raise InputError(path, messages.year_differs(record["year"], year), line, "year")
 
 
 def year_end(year: int | None) -> dt.date | None:
@@ -266,8 +141,20 @@ def year_end(year: int | None) -> dt.date | None:
     return dt.date(year, 12, 31) if year else None
 
 
+def _check_rules(path: Path, line: int, unit_name: str, unit_type: str, rank: int | None, rank_of: int | None,
+                 rules: ReleaseRules) -> None:
+    """The release's own rules for one row: its unit types, and rank_of = the number of units it ranks."""
+    if rules.unit_types is not None and unit_type not in rules.unit_types:
+        raise InputError(path, messages.unit_type_not_in_release(unit_type, unit_name, rules.index_code,
+                                                                 rules.unit_types), line, "unit_type")
+    if rank is not None and rank_of is None:
+        raise InputError(path, messages.rank_without_rank_of(), line, "rank_of")
+    if rank_of is not None and rules.rank_of is not None and rank_of != rules.rank_of:
+        raise InputError(path, messages.rank_of_differs(rank_of, rules.rank_of, rules.ranked), line, "rank_of")
+
+
 def to_score_rows(path: Path, records: list[tuple[int, dict[str, str]]], methodology: Methodology,
-                  units: UnitDirectory, *, year: int | None = None) -> ReadResult:
+                  units: UnitDirectory, *, year: int | None = None, rules: ReleaseRules | None = None) -> ReadResult:
     """Check records in the canonical columns (from any layout) and turn them into score rows."""
     result = ReadResult([])
     seen: dict[tuple[str, str], int] = {}
@@ -277,18 +164,21 @@ def to_score_rows(path: Path, records: list[tuple[int, dict[str, str]]], methodo
         unit_name, unit_type, unit_code = resolve_unit(path, line, record, units, day, result.normalisations)
         code = check_component(path, line, record, methodology)
         if not record["score"].strip():
-            raise InputError(path, "score is empty", line, "score")
+            raise InputError(path, messages.empty("score"), line, "score")
         score = parse_decimal(record["score"], path, line, "score")
         rank = parse_int(record.get("rank") or "", path, line, "rank")
         rank_of = parse_int(record.get("rank_of") or "", path, line, "rank_of")
+        if rules is not None:
+            _check_rules(path, line, unit_name, unit_type, rank, rank_of, rules)
         key = (unit_code, code)
         if key in seen:
-            raise InputError(path, f"{unit_name} / {code} is already given at row {seen[key]}", line, "component_code")
+            raise InputError(path, messages.already_given(f"{unit_name} / {code}", f"at row {seen[key]}"), line,
+                             "component_code")
         seen[key] = line
         result.rows.append(ScoreRow(line, unit_name, unit_code, unit_type, code, score, rank, rank_of,
                                     (record.get("source_ref") or "").strip() or None))
     if not result.rows:
-        raise InputError(path, "has no data rows", row=2)
+        raise InputError(path, messages.no_data_rows(), row=2)
     return result
 
 
@@ -319,12 +209,7 @@ def _optional_decimal(record: dict[str, str], column: str, path: Path, line: int
 
 
 def _signed_int(record: dict[str, str], column: str, path: Path, line: int) -> int | None:
-    text = (record.get(column) or "").strip()
-    if not text:
-        return None
-    if not text.lstrip("+-").isdigit():
-        raise InputError(path, f"expected a whole number (+ or - allowed), got {text!r}", line, column)
-    return int(text)
+    return parse_int(record.get(column) or "", path, line, column, signed=True)
 
 
 def read_unit_scores(path: Path, methodology: Methodology, units: UnitDirectory, year: int, *,
@@ -352,16 +237,16 @@ def to_unit_score_rows(path: Path, records: list[tuple[int, dict[str, str]]], me
         code = check_component(path, line, record, methodology)
         kind = record["score_kind"].strip()
         if kind not in SCORE_KINDS:
-            raise InputError(path, f"score_kind must be one of {SCORE_KINDS}, got {kind!r}", line, "score_kind")
+            raise InputError(path, messages.score_kind_unknown(kind, SCORE_KINDS), line, "score_kind")
         score = _optional_decimal(record, "score", path, line)
         pct = _optional_decimal(record, "pct_of_max", path, line)
         change = _optional_decimal(record, "change_printed", path, line)
         if score is None and pct is None and change is None:
-            raise InputError(path, "gives no score, no pct_of_max and no change_printed", line, "score")
+            raise InputError(path, messages.no_score_given(), line, "score")
         key = (unit_code, code, kind)
         if key in seen:
-            raise InputError(path, f"{unit_name} / {code} / {kind} is already given at row {seen[key]}", line,
-                             "component_code")
+            raise InputError(path, messages.already_given(f"{unit_name} / {code} / {kind}", f"at row {seen[key]}"),
+                             line, "component_code")
         seen[key] = line
         rows.append(UnitScoreRow(
             line, unit_name, unit_code, unit_type, code, kind, score, pct,
@@ -370,5 +255,5 @@ def to_unit_score_rows(path: Path, records: list[tuple[int, dict[str, str]]], me
             change, _signed_int(record, "rank_change_printed", path, line),
             (record.get("source_ref") or "").strip() or None))
     if not rows:
-        raise InputError(path, "has no data rows", row=2)
+        raise InputError(path, messages.no_data_rows(), row=2)
     return result

@@ -8,7 +8,8 @@ match is a normalisation that the loader records (audit.normalisations):
   prefix       Tỉnh Lai Châu, Thành phố Hà Nội, TP. Hồ Chí Minh -> without the administrative prefix
   tone         old-style tone placement (Hoà Bình -> Hòa Bình)
   alias        data/reference/unit_aliases.csv (abbreviations, names used before or after 2025)
-  diacritics   Lai Chau -> Lai Châu, only when exactly one unit matches without diacritics
+  diacritics   Lai Chau -> Lai Châu: a name written without any diacritics, when exactly one unit matches it
+               (a name with other diacritics, Lai Chầu, matches nothing)
 With a day, only the unit versions valid on that day are candidates (a province name passed to a new
 code on 1 July 2025).
 """
@@ -121,6 +122,8 @@ class UnitDirectory:
                 if code and code in names.values():
                     return code, "alias"
             for candidate in (clean, PREFIX.sub("", clean)):
+                if rule == "diacritics" and _fold(candidate) != candidate.casefold():
+                    continue   # a name written with diacritics must have the right ones: Lai Chầu is no Lai Châu
                 found = {code for known, code in names.items() if key(known) == key(candidate)}
                 if len(found) == 1:
                     return found.pop(), ("prefix" if candidate != clean else rule)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ingest.core import config, db
 from ingest.core.config import Settings
+from ingest.core.errors import Refusal
 from ingest.core.faults import failpoint
 from ingest.core.log import log, timed
 
@@ -68,8 +69,9 @@ class ValidationOutcome:
     data_docs: str | None = None
 
 
-class BlockingCheckFailed(RuntimeError):
-    """A critical expectation failed: nothing is published."""
+class BlockingCheckFailed(Refusal):
+    """A critical expectation failed: nothing is published (the command line exits 2, an Airflow task fails
+    without retries)."""
 
 
 @contextmanager
@@ -189,7 +191,11 @@ def validate_candidate(settings: Settings, schema: str, run_id: str,
         names = sorted({f.expectation for f in failed})
         sample = "; ".join(f"{f.release_id} {f.unit_code} {f.component_code}: {f.observed} (expected {f.expected})"
                            for f in failed[:5])
-        raise BlockingCheckFailed(f"blocking checks failed ({', '.join(names)}): {sample}. Nothing was published.")
+        raise BlockingCheckFailed(
+            f"blocking checks failed on {schema} ({', '.join(names)}): {sample}. Nothing was published. Every finding "
+            f"is in audit.findings (run_id {run_id}) and the Data Docs; correct the input (a corrected file, or a new "
+            "edition with a reason) and run again: an edition refused here is replaced or, once its folder is "
+            "removed, discarded by the next run.")
     return outcomes
 
 

@@ -18,7 +18,8 @@ from ingest.core import config, db
 from ingest.core.config import Settings
 from ingest.core.faults import failpoint
 from ingest.core.log import log
-from ingest.wap.transform import check_candidate_name
+from ingest.wap import candidates
+from ingest.wap.candidates import check_name as check_candidate_name
 
 MARTS = config.PUBLISHED_SCHEMA
 # Facts whose published rows of a release never change (dbt/macros/published_unit_history.sql): a partial
@@ -114,9 +115,11 @@ def _copy_partitions(cur, schema: str, tables: list[str], partitions: list[str])
         target = sql.Identifier(table)
         if not _shape(cur, MARTS, table):
             cur.execute(sql.SQL("create table {}.{} (like {}.{} including all)").format(marts, target, cand, target))
-        if table in BY_RELEASE:
-            cur.execute(sql.SQL("delete from {}.{} where release_id in (select release_id from {}.{})")
-                        .format(marts, target, cand, target))
+        if table in BY_RELEASE:   # and the rows of releases withdrawn from raw (load/withdraw.py)
+            cur.execute(sql.SQL("delete from {}.{} where release_id in (select release_id from {}.{}) "
+                                "or ((index_code || '/' || year) = any(%s) "
+                                "and release_id not in (select release_id from raw.releases))")
+                        .format(marts, target, cand, target), (partitions,))
         elif table.startswith("fct_"):
             cur.execute(sql.SQL("delete from {}.{} where (index_code || '/' || year) = any(%s)")
                         .format(marts, target), (partitions,))
@@ -143,6 +146,7 @@ def publish(settings: Settings, schema: str, partitions: list[str], run_id: str)
         if not candidate_exists and already_published:
             log("publish", f"run {run_id} was already published")   # a retry after a lost reply
             return 0
+        candidates.check_fresh(cur, schema)   # under the run lock: raw cannot change until this commits
         tables = _objects(cur, schema, "BASE TABLE")
         views = _objects(cur, schema, "VIEW")
         if not any(t.startswith("fct_") for t in tables):
@@ -176,6 +180,7 @@ def publish(settings: Settings, schema: str, partitions: list[str], run_id: str)
         cur.execute("insert into audit.publish_log (run_id, partitions, tables, rows) values (%s, %s, %s, %s)",
                     (run_id, ", ".join(partitions) or "all", len(tables) + len(views), published))
         cur.execute(sql.SQL("drop schema {} cascade").format(cand))
+        cur.execute("delete from audit.candidate_builds where candidate = %s", (schema,))
         failpoint(settings, "publish.before_commit")
     log("publish", f"published {published} rows ({', '.join(partitions) or 'all partitions'}) "
                    f"in {time.monotonic() - started:.1f}s")

@@ -10,10 +10,11 @@ from psycopg2 import sql
 
 from ingest.core import config, db
 from ingest.core.config import Settings
+from ingest.core.errors import Refusal
 from ingest.core.log import timed
+from ingest.wap import candidates
 
 PARTITION = re.compile(r"[A-Z][A-Z_]*/[0-9]{4}")
-CANDIDATE = re.compile(r"candidate__[a-z0-9_]+")
 
 
 def dbt_env(settings: Settings, schema: str) -> dict[str, str]:
@@ -29,28 +30,39 @@ def dbt_env(settings: Settings, schema: str) -> dict[str, str]:
     }
 
 
-def check_candidate_name(schema: str) -> str:
-    if not CANDIDATE.fullmatch(schema):
-        raise ValueError(f"candidate schema must match {CANDIDATE.pattern}, got {schema!r}")
-    return schema
-
-
-def drop_candidate(wh: config.Warehouse, schema: str) -> None:
-    with db.transaction(wh) as cur:
-        cur.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(check_candidate_name(schema))))
+check_candidate_name = candidates.check_name
+drop_candidate = candidates.drop
 
 
 def run_dbt(settings: Settings, args: list[str], schema: str, target_path: Path | None = None) -> None:
-    """dbt in this process, connected to the settings' warehouse (dbt/profiles.yml reads it from the environment)."""
+    """dbt in this process, connected to the settings' warehouse (dbt/profiles.yml reads it from the environment).
+    The target folder is the pipeline's (a run's candidate name without its run part), so dbt's partial parse
+    carries over from run to run; builds of one pipeline never overlap (run lock)."""
     from dbt.cli.main import dbtRunner   # heavy import, only when dbt runs
 
     os.environ.update(dbt_env(settings, schema))
     dbt_dir = settings.dbt_dir
-    target = target_path or dbt_dir / "target" / schema
+    target = target_path or dbt_dir / "target" / (schema.split("__")[1] if "__" in schema else schema)
     result = dbtRunner().invoke([*args, "--project-dir", str(dbt_dir), "--profiles-dir", str(dbt_dir),
                                  "--target-path", str(target), "--log-path", str(dbt_dir / "logs")])
     if not result.success:
-        raise RuntimeError(f"dbt {args[0]} failed: {result.exception or 'see the failed nodes above'}")
+        raise BuildFailed(f"dbt {args[0]} of {schema} failed: {_failures(result)}. Nothing was published; the "
+                          f"candidate stays for inspection until the next run (logs: {dbt_dir / 'logs'}).")
+
+
+class BuildFailed(Refusal):
+    """dbt could not build the candidate (a model or a dbt test failed): nothing is published."""
+
+    retryable = True      # a model may fail for a server that went away; retrying a real failure fails again
+
+
+def _failures(result) -> str:
+    """The failed nodes of a dbt run and what dbt said, bounded."""
+    if result.exception is not None:
+        return " ".join(str(result.exception).split())[:300]
+    failed = [f"{r.node.name}: {' '.join(str(r.message or r.status).split())[:160]}"
+              for r in (getattr(result.result, "results", None) or []) if str(r.status) in ("error", "fail")]
+    return "; ".join(failed[:3]) + (f" and {len(failed) - 3} more" if len(failed) > 3 else "") or "see dbt's log"
 
 
 def analyze_raw(wh: config.Warehouse) -> None:
@@ -70,12 +82,14 @@ def selection(partitions: list[str]) -> list[str]:
     return []
 
 
-def build_candidate(settings: Settings, schema: str, partitions: list[str]) -> None:
-    """Drop and rebuild the candidate schema: dims in full, facts for `partitions` (all when empty)."""
+def build_candidate(settings: Settings, schema: str, partitions: list[str], run_id: str = "") -> None:
+    """Drop and rebuild the candidate schema: dims in full, facts for `partitions` (all when empty). What it is built
+    from is recorded first (wap/candidates.py), so publish can tell a candidate that went stale."""
     for partition in partitions:
         if not PARTITION.fullmatch(partition):
             raise ValueError(f"partition must look like INDEX/YEAR, got {partition!r}")
     drop_candidate(settings.warehouse, schema)
+    candidates.record_build(settings.warehouse, schema, run_id or schema, partitions)
     analyze_raw(settings.warehouse)
     with timed("dbt", f"build into {schema} ({', '.join(partitions) or 'all partitions'})"):
         dbt_vars = {"partitions": partitions, "published_schema": config.PUBLISHED_SCHEMA}

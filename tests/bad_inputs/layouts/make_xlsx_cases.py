@@ -40,3 +40,16 @@ with zipfile.ZipFile(f"{CORPUS}/xlsx_formula_without_value.xlsx") as source, \
         if item.filename == "xl/worksheets/sheet1.xml":
             data = re.sub(r"<f>SUM\(D5:L5\)</f>(<v\s*/>|<v></v>)?", "<f>SUM(D5:L5)</f><v>85.96</v>", data.decode()).encode()
         target.writestr(item, data)
+# Hostile workbooks (issue 15): two columns of one name, the layout's sheet missing, a file that is no workbook, a
+# number written with an exponent.
+book = workbook(85.97)
+book["PAR INDEX 2024"]["M4"], book["PAR INDEX 2024"]["M5"] = "SIPAS", 9.99
+book.save(f"{CORPUS}/xlsx_duplicate_header.xlsx")
+book = workbook(85.97)
+book["PAR INDEX 2024"].title = "Sheet1"
+book.save(f"{CORPUS}/xlsx_missing_sheet.xlsx")
+with open(f"{CORPUS}/xlsx_not_a_workbook.xlsx", "w", encoding="utf-8") as handle:
+    handle.write("Tỉnh, thành phố;PAR INDEX (%)\nLai Châu;85,97\n")
+book = workbook(85.97)
+book["PAR INDEX 2024"]["D5"] = "9,41e0"
+book.save(f"{CORPUS}/xlsx_number_exponent.xlsx")

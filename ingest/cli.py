@@ -91,9 +91,15 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--year", type=int, help="the year of the results (default: the latest published)")
     rep.add_argument("--out", type=Path, help="folder to write into (default .state/reports)")
     aud = sub.add_parser("audit-report", help="list the discrepancies of a published report's printed figures")
-    aud.add_argument("report_dirs", nargs="+", help="data/reports/<report> (one or more)")
+    aud.add_argument("report_dirs", nargs="+", help="data/reports/<report>, or a report document (.docx or text)")
     aud.add_argument("--out", type=Path, help="folder of the CSV files, one per report (default .state/audit)")
     aud.add_argument("--brief", action="store_true", help="one line per report instead of the table")
+    ext = sub.add_parser("extract-report", help="the printed facts of a report document (.docx or text), and "
+                                               "what it could not attribute")
+    ext.add_argument("documents", nargs="+", type=Path)
+    ext.add_argument("--out", type=Path, help="folder to write <document>.facts.csv and .not_understood.csv into")
+    mex = sub.add_parser("measure-extractor", help="recall and precision of extract-report against the transcriptions")
+    mex.add_argument("--details", action="store_true", help="also list each missed and each extra fact")
     syn = sub.add_parser("synthetic-transcription",
                          help="write a SYNTHETIC transcription with planted slips (and their answer key) to try the audit")
     syn.add_argument("out", type=Path, help="the folder to write (its answer key goes beside it, <out>.planted.csv)")
@@ -225,6 +231,12 @@ def _run(args, settings: Settings) -> int:
     elif args.command == "audit-report":
         from ingest.curation import audit
         return audit.main(settings, [Path(p) for p in args.report_dirs], args.out, brief=args.brief)
+    elif args.command == "extract-report":
+        from ingest.curation.extract import report as extract_report
+        return extract_report.main_extract(settings, args.documents, args.out)
+    elif args.command == "measure-extractor":
+        from ingest.curation.extract import report as extract_report
+        return extract_report.main_measure(settings, args.details)
     elif args.command == "synthetic-transcription":
         from ingest.synthetic import transcriptions
         planted = transcriptions.write(args.out, args.seed, () if args.clean else transcriptions.KINDS)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ingest.core.config import Settings
 from ingest.core.log import log
-from ingest.curation.audit import blame, builtin, evidence, output, reading
+from ingest.curation.audit import blame, builtin, evidence, inherited, output, reading
 from ingest.curation.audit.blame import Finding
 from ingest.curation.audit.declared import Declarations
 from ingest.curation.audit.facts import Facts
@@ -63,18 +63,51 @@ def audit(settings: Settings, folder: Path, with_warehouse: bool = True) -> tupl
     return examined, found, note
 
 
-def main(settings: Settings, folders: list[Path], out_dir: Path | None = None, brief: bool = False) -> int:
-    """Audit each report folder: a CSV per report (into settings.findings_dir unless told), audit.report_findings."""
+def audit_draft(settings: Settings, folder: Path) -> tuple[Examined, list[Finding], list[Finding], str]:
+    """A draft's audit (a document through the extractor): its own findings, and apart those that the published
+    data holds already (inherited.py), which are no slips of the draft."""
+    examined, findings, note = audit(settings, folder)
+    published = published_values(settings.warehouse, examined.facts)
+    if published is None or not findings:
+        return examined, findings, [], note
+    own, inherited_ = inherited.split(findings, lambda copy: audit(settings, copy, with_warehouse=False)[1],
+                                      examined.transcription, published[0], unit_directory(settings.reference_dir),
+                                      settings.warehouse)
+    return examined, own, inherited_, note
+
+
+def folder_of(settings: Settings, path: Path) -> Path | None:
+    """A transcription folder as it is; a report document (.docx or text) through the extractor, which writes its
+    transcription folder (ingest/curation/extract/transcription.py); None when nothing in it was understood."""
+    if not path.is_file():
+        return path
+    from ingest.curation.extract.registry import Registry
+    from ingest.curation.extract.transcription import folder_for
+    return folder_for(path, Registry.from_settings(settings))
+
+
+def main(settings: Settings, paths: list[Path], out_dir: Path | None = None, brief: bool = False) -> int:
+    """Audit each report folder or document: a CSV per report (into settings.findings_dir unless told), and
+    audit.report_findings."""
     out_dir = out_dir or settings.findings_dir
-    for folder in folders:
-        examined, findings, note = audit(settings, folder)
-        csv_path = output.write_csv(findings, out_dir / f"{examined.transcription.name}.csv")
+    for path in paths:
+        if (folder := folder_of(settings, path)) is None:
+            continue
+        if path.is_file():
+            examined, findings, from_published, note = audit_draft(settings, folder)
+        else:
+            (examined, findings, note), from_published = audit(settings, folder), []
+        csv_path = output.write_csv(findings + from_published, out_dir / f"{examined.transcription.name}.csv")
         output.store(settings.warehouse, examined.transcription, findings)
         if findings and not brief:
             print(output.table(findings))
         print(output.summary_line(examined.transcription, findings, len(examined.relations), csv_path)
               + f" — {note}")
+        if from_published:
+            print(f"  {len(from_published)} more inherited from the published data (not slips of the draft; "
+                  "in the CSV, kind inherited:*, not in audit.report_findings):")
+            print("\n".join("    " + line for line in output.table(from_published).splitlines()))
         for why in examined.not_checked if not brief else []:
             print(f"  relations.yaml: {why}")
-    log("audit", f"{len(folders)} report(s) audited; findings in audit.report_findings")
+    log("audit", f"{len(paths)} report(s) audited; findings in audit.report_findings")
     return 0

@@ -67,6 +67,7 @@ def test_a_warehouse_that_does_not_answer_exit_3():
     nowhere = replace(BUNDLED, warehouse=Warehouse("127.0.0.1", 1, "pipeline", "", "governance"))
     line = _refused(nowhere, "pipeline", "--index", "SIPAS", "--year", "2024", code=3)
     assert line.startswith("error: cannot connect to the warehouse pipeline@127.0.0.1:1/governance: ")
+    assert "?." not in line and ".." not in line
     assert line.endswith("Start it (`govwh db-start`, `make db-start`) or point WAREHOUSE_URL (or the Airflow connection "
                          "governance_warehouse) at a running server, then run again.")
 

@@ -90,8 +90,9 @@ class LockTimeout(Refusal):
 
 def unreachable(wh: config.Warehouse, reason: str) -> WarehouseUnavailable:
     """The one message for a warehouse that does not answer (psycopg2's OperationalError at connect)."""
-    reason = " ".join(str(reason).split())
+    reason = " ".join(str(reason).split())[:300].rstrip(". ")
+    reason += "" if reason.endswith("?") else "."          # psycopg2's reason may end with a question
     return WarehouseUnavailable(
-        f"cannot connect to the warehouse {wh.user}@{wh.host}:{wh.port}/{wh.database}: {reason[:300]}. Start it "
+        f"cannot connect to the warehouse {wh.user}@{wh.host}:{wh.port}/{wh.database}: {reason} Start it "
         "(`govwh db-start`, `make db-start`) or point WAREHOUSE_URL (or the Airflow connection "
         "governance_warehouse) at a running server, then run again.")

@@ -13,13 +13,13 @@ from decimal import Decimal
 
 from ingest.core import db
 from ingest.core.config import Warehouse
-from ingest.core.errors import NothingPublished
+from ingest.core.errors import NothingPublished, Refusal
 
 RECOVERABLE_LEVELS = ("field", "criterion", "sub_criterion", "indicator", "dimension", "sub_dimension")
 DEPTH = ("indicator", "sub_criterion", "criterion", "sub_dimension", "dimension", "field", "part", "total")   # shown in this order
 
 
-class WhatIfError(ValueError):
+class WhatIfError(Refusal, ValueError):
     """A recovery the marts cannot take: an unknown component, or more points than it lost."""
 
 

@@ -104,10 +104,13 @@ final as (
         own.target_printed,
         case
             when own.is_conflicting then 'the plan prints this target with different values: none is chosen'
-            when own.metric = 'rank_max' then 'the worse end of the printed range (' || own.target_printed || ')'
+            -- a target without its printed words (a plan row that gives only the value) still says its basis
+            when own.metric = 'rank_max' then 'the worse end of the printed range ('
+                || coalesce(own.target_printed, 'rank ' || own.target_value::integer) || ')'
             when own.target_rank is not null then
                 'rank ' || own.previous_rank || ' of ' || (own.year - 1) || ' minus '
-                || own.target_value::integer || ' places (' || own.target_printed || ')'
+                || own.target_value::integer || ' places'
+                || coalesce(' (' || own.target_printed || ')', '')
             else 'no rank of ' || (own.year - 1) || ' among as many ranked units to count places from'
         end as target_rank_basis,
         -- numerics

@@ -161,3 +161,22 @@ def test_a_clean_unit_scores_file_is_landed_set_based(fresh_db, tmp_path):
                                      release.year, release.methodology_version)
     set_based, python = _both_ways(fresh_db, mine, item_copy, path)
     assert set_based is not None and set_based == python and len(set_based) == len(lines) - 1
+
+
+def test_facts_name_a_loaded_release_and_a_release_with_facts_is_not_deleted(fresh_db, tmp_path):
+    """The per-statement check that replaced the facts' foreign key to raw.releases keeps its guarantee."""
+    manifest = packages.discover(fresh_db.releases_dir, "PAR_INDEX", 2024)[0]
+    load.load_release(fresh_db, manifest, "triggers")
+    for statement in (
+            "insert into raw.component_scores (release_id, file_sha256, source_file, source_row, unit_name, unit_code, "
+            "unit_type, component_code, score) values ('PAR_INDEX/1999/1', 'x', 'x', 2, 'x', 'x', 'province', 'x', 1)",
+            "insert into raw.unit_scores (release_id, file_sha256, source_file, source_row, unit_name, unit_code, "
+            "unit_type, component_code, score_kind) values ('PAR_INDEX/1999/1', 'x', 'x', 2, 'x', 'x', 'x', 'x', 'self')",
+            "delete from raw.releases where release_id = 'PAR_INDEX/2024/1'",
+            "update raw.component_scores set release_id = 'PAR_INDEX/1999/1'"):
+        with pytest.raises(psycopg2.errors.ForeignKeyViolation, match="is not in raw.releases|still has fact rows|"
+                                                                        "is not updated"), \
+                db.transaction(fresh_db.warehouse) as cur:
+            cur.execute("delete from raw.release_files")
+            cur.execute("delete from raw.printed_conflicts")
+            cur.execute(statement)

@@ -3,7 +3,7 @@
     release), so a partial run builds the history of new releases only and reads the earlier ones from here.
     Looked up when the model runs (not while dbt parses). -#}
 {% macro published_unit_history() %}
-    {%- if execute and var('partitions', []) | length > 0 -%}
+    {%- if execute and partitions() | length > 0 -%}
         {{ return(adapter.get_relation(database=target.database, schema=var('published_schema'),
                                        identifier='fct_unit_score_history')) }}
     {%- endif -%}

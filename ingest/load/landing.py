@@ -1,5 +1,7 @@
 """Land one release file in raw: read, checked and copied a chunk at a time, so memory stays bounded.
 
+A canonical or unit_scores CSV file is first landed set-based (load/set_checks.py: COPY, one SQL check, one
+INSERT); a file that path does not decide alone is read here, as before.
 A CSV file is decoded block by block (readers.iter_csv_records); every chunk of CHUNK_ROWS records is checked
 by the same readers as before (to_score_rows, to_unit_score_rows: errors name file, row and column) and sent
 with COPY into the raw table, inside the release's transaction. A duplicate within a chunk is found by the
@@ -23,6 +25,7 @@ from psycopg2.extras import execute_values
 
 from ingest.core.errors import InputError, display_path
 from ingest.core.log import log
+from ingest.load import set_checks
 from ingest.sources import layouts, messages, packages, printed_conflicts, readers
 from ingest.sources.methodology import Methodology
 from ingest.sources.reference import UnitDirectory
@@ -120,6 +123,15 @@ def land(cur, release: packages.Release, item: packages.ReleaseFile, path: Path,
          rules: readers.ReleaseRules | None = None) -> int:
     """COPY the file's rows into raw (in the caller's transaction); returns the number of rows."""
     target = TARGETS.get(item.layout, COMPONENT_SCORES)
+    if item.layout in set_checks.LAYOUTS:
+        cur.execute("savepoint landing_set")
+        try:
+            rows = set_checks.land(cur, release, item, path, method, units, rules, ", ".join(target.columns))
+            cur.execute("release savepoint landing_set")
+            return rows
+        except (set_checks.NotDecided, psycopg2.DataError, psycopg2.IntegrityError) as reason:
+            cur.execute("rollback to savepoint landing_set")   # nothing of the attempt stays: the readers decide
+            log("ingest", f"{display_path(path)}: read in Python ({' '.join(str(reason).split())[:120]})")
     source_file = display_path(release.folder / item.name)
     prefix = f"{_text(release.release_id)}\t{_text(item.sha256)}\t{_text(source_file)}\t"
     suffix = ("\tt" if item.synthetic else "\tf") if target is COMPONENT_SCORES else ""

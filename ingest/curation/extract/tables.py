@@ -28,7 +28,7 @@ RANK_CELL = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 CODE = re.compile(r"^(TOTAL|\d+(?:\.\d+)*)\.?$")
 KINDS = [   # (kind, words of the stacked header), first match wins
     ("ignore", r"mục tiêu|chỉ tiêu|kế hoạch|chủ trì|theo dõi|thực hiện/|bị mất|mất điểm|mức tăng|đánh giá \(|"
-               r"đánh giá in|cơ quan|đơn vị thực hiện|cần đạt|cần thêm|\bcần\b"),
+               r"đánh giá in|cơ quan|đơn vị thực hiện|\bcần\b"),  # what is needed: a requirement
     ("text", r"ghi chú|nguyên nhân"),
     ("change", r"tăng/giảm|tăng, giảm|tăng giảm|\+/-|\+/−|so với (?:năm )?\d{4}"),
     ("rank", r"xếp hạng|thứ hạng|\bhạng\b|thứ tự"),

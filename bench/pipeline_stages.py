@@ -1,29 +1,23 @@
 """One run of the project's pipeline (ingest → dbt → checks → publish), each stage timed: a child of bench/run.py.
 
-The same functions the DAG tasks call (ingest/wap/pipeline.py). Prints one JSON line last: seconds per stage, rows
-landed, and the peak RSS of this process after the ingest stage (the ingest's own peak: it runs first).
+The same functions the DAG tasks call (ingest/wap/pipeline.py); with --loads N the groups are loaded by N processes
+at a time, as the DAG's mapped ingest tasks are (bench/loads.py). Prints one JSON line last: seconds per stage, rows
+landed, and the ingest's peak RSS (of this process, or of the load processes).
 
-    GOVWH_DATA_DIR=... WAREHOUSE_DB=... python bench/pipeline_stages.py [--index PCI --year 2020] [--ingest-only]
+    GOVWH_DATA_DIR=... WAREHOUSE_DB=... python bench/pipeline_stages.py [--index PCI --year 2020] [--loads 2]
+        [--ingest-only]
 """
 from __future__ import annotations
 
 import argparse
 import json
 import time
-from pathlib import Path
+
+from loads import load_groups, peak_rss_mib
 
 from ingest.core import db
 from ingest.core.config import Settings
 from ingest.wap import checks, pipeline, publish, transform
-
-
-def peak_rss_mib() -> float:
-    """This process's peak resident memory (VmHWM: of its own image, not of the parent it was forked from, which
-    getrusage's ru_maxrss would report when the parent was larger)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmHWM in /proc/self/status")
 
 
 def landed_rows(settings: Settings, run_id: str) -> int:
@@ -36,6 +30,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--index")
     parser.add_argument("--year", type=int)
+    parser.add_argument("--loads", type=int, default=1, help="load processes at a time (the DAG: Airflow's parallelism)")
     parser.add_argument("--ingest-only", action="store_true", help="stop after the ingest stage")
     args = parser.parse_args()
     settings = Settings.from_environment()
@@ -44,9 +39,14 @@ def main() -> None:
     seconds: dict[str, float] = {}
 
     started = time.monotonic()
-    partitions = pipeline.ingest(settings, args.index, args.year, run_id)
+    if args.loads > 1:
+        loaded = load_groups(settings, pipeline.release_groups(settings, args.index, args.year), args.loads, run_id)
+        partitions = pipeline.finish_ingest(settings, args.index, args.year, run_id)
+        ingest_peak_mib = max(peak for _, _, peak in loaded)
+    else:
+        partitions = pipeline.ingest(settings, args.index, args.year, run_id)
+        ingest_peak_mib = peak_rss_mib()
     seconds["ingest"] = time.monotonic() - started
-    ingest_peak_mib = peak_rss_mib()
     if args.ingest_only:
         print(json.dumps({"seconds": seconds, "rows_landed": landed_rows(settings, run_id),
                           "ingest_peak_rss_mib": ingest_peak_mib}))

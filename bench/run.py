@@ -4,7 +4,8 @@
    change), in .state/bench/data;
 2. the baseline (bench/baseline.py) in a fresh database: COPY of the files + one INSERT … SELECT per mart;
 3. the pipeline (bench/pipeline_stages.py: ingest → dbt → checks → publish, the functions the DAG tasks call)
-   in another fresh database: a full refresh, then a correction of one national release (a new edition with
+   in another fresh database: a full refresh (its groups loaded 2 at a time, as the DAG's mapped ingest tasks are
+   with Airflow's parallelism 2), then a correction of one national release (a new edition with
    one changed value) and a correction of one quarterly commune delivery;
 4. the ingest alone with 1 and with 2 parallel loads (bench/parallel_loads.py: a process per index-year group, as
    the DAG's mapped ingest tasks), each in a fresh database;
@@ -39,6 +40,7 @@ from ingest.synthetic.generated import GENERATOR, GENERATOR_VERSION
 BASELINE_DB = "govwh_bench_baseline"
 PIPELINE_DB = "govwh_bench_pipeline"
 LOADS_DB = "govwh_bench_loads"
+DAG_LOADS = 2   # mapped ingest tasks at a time: AIRFLOW__CORE__PARALLELISM in docker/compose.yaml
 GOALS = {"full refresh / baseline": 2.0, "national correction / full refresh": 0.05,
          "commune correction / full refresh": 0.2, "ingest peak RSS (MB)": 500, "DAG parse (s, slowest file)": 0.5}
 
@@ -46,7 +48,7 @@ GOALS = {"full refresh / baseline": 2.0, "national correction / full refresh": 0
 def generated(settings: Settings, scale: float, seed: int) -> Path:
     data_dir = settings.bench_data_dir
     wanted = {"generator": GENERATOR, "version": GENERATOR_VERSION,
-              "scale": scale, "seed": seed}
+              "scale": scale, "seed": seed, "inputs_sha256": national_scale.inputs_fingerprint(settings)}
     found = national_scale.parameters_of(data_dir) or {}
     if {k: found.get(k) for k in wanted} == wanted:
         say(f"data: {data_dir} (generated before: {found['generated_rows']:,} rows, "
@@ -130,7 +132,7 @@ def main() -> None:
         f"{baseline['rows_copied']:,} rows); marts: " + ", ".join(f"{k} {v:,}" for k, v in baseline["mart_rows"].items()))
 
     pipeline_db = replace(fresh_database(settings, PIPELINE_DB), data_dir=data_dir)
-    full = pipeline(pipeline_db, "full refresh")
+    full = pipeline(pipeline_db, f"full refresh ({DAG_LOADS} loads at a time, as the DAG)", "--loads", str(DAG_LOADS))
     national = corrected_edition(data_dir, "pci", 2020, "bench: one value corrected by the publisher")
     commune = corrected_edition(data_dir, "provincial_par", 2026, "bench: one value of the quarterly delivery corrected")
     try:

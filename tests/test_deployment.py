@@ -141,6 +141,16 @@ def test_services_healthchecks_and_named_volumes():
 
 
 @pytest.mark.unit
+def test_the_warehouse_service_runs_with_the_embedded_servers_query_settings():
+    """The settings the bench measured (no JIT, memory for sorts) are the compose warehouse's too."""
+    from ingest.local.server import QUERY_SETTINGS
+
+    command = yaml.safe_load((DOCKER / "compose.yaml").read_text())["services"]["warehouse-db"]["command"]
+    assert command[0] == "postgres"
+    assert [value for flag, value in zip(command[1::2], command[2::2]) if flag == "-c"] == list(QUERY_SETTINGS)
+
+
+@pytest.mark.unit
 def test_least_privilege_in_the_compose_file():
     """Airflow connects as `pipeline`; only Superset gets the BI password, only the warehouse server its
     administrator's; the warehouse-db init script makes the roles."""

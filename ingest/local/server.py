@@ -90,8 +90,10 @@ def is_running(pgdata: Path) -> bool:
 # A single-node warehouse that loads and rebuilds millions of rows at a time (bench/): memory for sorts and
 # hashes instead of temp files, fewer checkpoints during a load, and no WAL for tables that dbt creates and
 # fills in one transaction (wal_level=minimal: nothing replicates from the embedded server). Still durable.
-BULK_SETTINGS = ("shared_buffers=512MB", "work_mem=64MB", "maintenance_work_mem=256MB", "max_wal_size=4GB",
-                 "wal_level=minimal", "max_wal_senders=0")
+# No JIT: it compiled each big query of dbt and the checks for seconds (4.9 s of fct_unit_score_history's 20 s)
+# and gained less than that back; the queries here are scans and hash joins that run once.
+QUERY_SETTINGS = ("work_mem=64MB", "maintenance_work_mem=256MB", "max_wal_size=4GB", "jit=off")
+BULK_SETTINGS = ("shared_buffers=512MB", *QUERY_SETTINGS, "wal_level=minimal", "max_wal_senders=0")
 
 
 def start(settings: Settings) -> None:

@@ -14,6 +14,7 @@ The same seed and scale give the same files. It never writes into data/.
 """
 from __future__ import annotations
 
+import hashlib
 import random
 import shutil
 from decimal import Decimal
@@ -65,6 +66,7 @@ def generate(settings: Settings, out: Path, *, scale: float = 1.0, seed: int = 1
         for edition in range(1, editions + 1):
             write_release(building, communes, year, edition, seed, summary)
     parameters = {"generator": GENERATOR, "version": GENERATOR_VERSION, "scale": scale, "seed": seed,
+                  "inputs_sha256": inputs_fingerprint(settings),
                   "years": list(years), "commune_years": list(commune_years), "editions": editions,
                   "national": national, "communes": summary.communes, "generated_releases": summary.releases,
                   "generated_rows": summary.rows, "generated_bytes": summary.bytes}
@@ -75,6 +77,16 @@ def generate(settings: Settings, out: Path, *, scale: float = 1.0, seed: int = 1
     building.rename(out)
     summary.files = [out / p.relative_to(building) for p in summary.files]
     return summary
+
+
+def inputs_fingerprint(settings: Settings) -> str:
+    """sha256 over the bundled files a generated directory copies or is derived from: a directory generated from
+    older reference data (a column since added) is made again, not benchmarked stale."""
+    digest = hashlib.sha256()
+    for folder in (*(settings.data_dir / name for name in COPIED), settings.releases_dir):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(str(path.relative_to(settings.data_dir)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def parameters_of(out: Path) -> dict | None:

@@ -6,7 +6,9 @@
 {%- set published = published_unit_history() %}
 with
 
-history as (
+-- Read twice (the latest editions, then their rows): scanned twice rather than materialized, which copied the
+-- millions of rows of the history into a temporary store first (6 s of CPU at national scale, 3.8 s this way).
+history as not materialized (
     select * from {{ ref('fct_unit_score_history') }}
     {%- if published %}
     union all

@@ -22,7 +22,7 @@ MARTS_SQL = Path(__file__).with_name("baseline_marts.sql")
 TABLES = """
 drop schema if exists baseline cascade;
 create schema baseline;
-create table baseline.provinces (province_vi text, province_en text, code text, region_vi text,
+create table baseline.provinces (province_vi text, province_en text, code text, iso_3166_2 text, region_vi text,
     merged_into_2025_vi text, source_url text);
 create table baseline.provinces_2025 (code text, province_vi text, official_name_vi text, province_en text, source text);
 create table baseline.units (unit_code text, unit_name_vi text, unit_name_en text, unit_type text,

@@ -157,3 +157,32 @@ def test_national_partitions_leave_the_provincial_models_out():
     assert transform.selection(["PCI/2020", "PCI/2021"]) == ["--exclude", "tag:provincial"]
     assert transform.selection(["PROVINCIAL_PAR/2026", "PCI/2020"]) == []
     assert transform.selection([]) == []          # a full refresh builds everything
+
+
+@pytest.mark.db
+@pytest.mark.slow
+def test_the_bench_baseline_builds_on_data_made_from_the_bundled_inputs(generated, fresh_db):
+    """bench/baseline.py (make bench's floor: COPY + SQL) runs on the generated data as the bundled inputs are now:
+    a column added to data/reference and not to the baseline's tables once broke `make bench`."""
+    sys.path.insert(0, str(PROJECT / "bench"))
+    try:
+        import baseline
+    finally:
+        sys.path.remove(str(PROJECT / "bench"))
+    source, summary = generated
+    result = baseline.run(replace(fresh_db, data_dir=source))
+    assert result["mart_rows"]["fct_unit_score_history"] >= _commune_rows(summary.files) > 0
+    assert result["mart_rows"]["fct_component_score"] > 0
+
+
+@pytest.mark.unit
+def test_generated_data_is_made_again_when_a_bundled_input_changes(tmp_path):
+    """make bench keeps its generated directory only while the inputs it was made from are unchanged."""
+    data_dir = tmp_path / "data"
+    shutil.copytree(BUNDLED.data_dir, data_dir)
+    copy = replace(BUNDLED, data_dir=data_dir)
+    before = national_scale.inputs_fingerprint(copy)
+    assert before == national_scale.inputs_fingerprint(BUNDLED)
+    provinces = data_dir / "reference" / "provinces.csv"
+    provinces.write_text(provinces.read_text(encoding="utf-8").replace(",", ",x", 1), encoding="utf-8")
+    assert national_scale.inputs_fingerprint(copy) != before

@@ -30,7 +30,7 @@ with_release as (
     where {{ partition_filter('releases.index_code', 'releases.year') }}
     {%- if published %}
         -- A published release's history does not change: a correction costs its own release's rows.
-        and not exists (select 1 from {{ published }} as held where held.release_id = releases.release_id)
+        and releases.release_id in ({{ unpublished_unit_releases(published) }})
     {%- endif %}
 ),
 

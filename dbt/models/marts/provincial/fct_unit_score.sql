@@ -4,6 +4,7 @@
     A partial run's fct_unit_score_history holds the new releases only: the earlier editions of the same
     partitions come from the published history. -#}
 {%- set published = published_unit_history() %}
+-- depends_on: {{ ref('stg_raw__releases') }} (a partial run lists its partitions' releases: partition_releases())
 with
 
 -- Read twice (the latest editions, then their rows): scanned twice rather than materialized, which copied the
@@ -13,7 +14,7 @@ history as not materialized (
     {%- if published %}
     union all
     select * from {{ published }} as held
-    where {{ partition_filter('held.index_code', 'held.year') }}
+    where held.release_id in ({{ partition_releases() }})
     {%- endif %}
 ),
 

@@ -12,7 +12,7 @@
         {#- Pairs of the two columns, not their concatenation: the planner estimates the rows from each column's
             statistics (a concatenation is guessed at 0.5 %, one row, and big joins were planned as nested loops). -#}
         ({{ index_column }}, {{ year_column }}) in (
-            {%- for partition in chosen %}('{{ partition.split('/')[0] }}', {{ partition.split('/')[1] | int }})
+            {%- for partition in chosen %}('{{ partition.split('/') | first }}', {{ partition.split('/') | last | int }})
             {%- if not loop.last %}, {% endif %}{% endfor -%}
         )
     {%- endif -%}

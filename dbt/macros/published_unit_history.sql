@@ -11,8 +11,8 @@
 {% endmacro %}
 
 
-{#- The releases of the partitions being rebuilt (stg_raw__releases, which the calling model reads) whose history `published` (published_unit_history()) does not hold
-    yet, as a list of SQL literals for `release_id in (...)`: listed when the model runs, so the planner sees the
+{#- The releases of the partitions being rebuilt (stg_raw__releases, which the calling model reads) whose history
+    `published` (published_unit_history()) does not hold yet, as a list of SQL literals for `release_id in (...)`: listed when the model runs, so the planner sees the
     rows a correction reads (an anti-join with the published millions of rows was estimated at one row and planned
     as nested loops over every score). An index lookup per release (the history's key starts with release_id). -#}
 {% macro unpublished_unit_releases(published) %}

@@ -361,6 +361,20 @@ create table if not exists audit.candidate_builds (
     raw_state     text not null,
     built_at      timestamptz not null default now()
 );
+-- A partial run's candidate reuses published dimensions whose inputs did not change (wap/reuse.py): which ones it
+-- reused and the fingerprint of what it was built from.
+alter table audit.candidate_builds add column if not exists inputs text not null default '';
+alter table audit.candidate_builds add column if not exists reused text not null default '';
+
+-- What each published reusable dimension was built from (the reference files, the dbt project, the methodology in
+-- raw) and the md5 of its content as published: a later partial run reuses it only while both still match.
+create table if not exists audit.published_inputs (
+    relation      text primary key,
+    inputs        text not null,
+    content       text not null,
+    run_id        text not null,
+    published_at  timestamptz not null default now()
+);
 
 -- Releases taken out of raw (load/withdraw.py): an edition that was refused and never published, once its files
 -- are removed or replaced ('discarded'), or a published edition withdrawn with `govwh retract` ('retracted').

@@ -73,14 +73,17 @@ def raw_state(cur) -> str:
     return cur.fetchone()[0]
 
 
-def record_build(wh: config.Warehouse, schema: str, run_id: str, partitions: list[str]) -> str:
-    """Record what the candidate is about to be built from (before dbt reads it); returns the fingerprint."""
+def record_build(wh: config.Warehouse, schema: str, run_id: str, partitions: list[str], inputs: str = "",
+                 reused: list[str] = ()) -> str:
+    """Record what the candidate is about to be built from (before dbt reads it); returns the fingerprint. `inputs`
+    and `reused`: the dimensions' fingerprint and the published ones it reuses (wap/reuse.py)."""
     with db.transaction(wh) as cur:
         state = raw_state(cur)
-        cur.execute("insert into audit.candidate_builds (candidate, run_id, partitions, raw_state) "
-                    "values (%s, %s, %s, %s) on conflict (candidate) do update set run_id = excluded.run_id, "
-                    "partitions = excluded.partitions, raw_state = excluded.raw_state, built_at = now()",
-                    (schema, run_id, ", ".join(partitions) or "all", state))
+        cur.execute("insert into audit.candidate_builds (candidate, run_id, partitions, raw_state, inputs, reused) "
+                    "values (%s, %s, %s, %s, %s, %s) on conflict (candidate) do update set run_id = excluded.run_id, "
+                    "partitions = excluded.partitions, raw_state = excluded.raw_state, inputs = excluded.inputs, "
+                    "reused = excluded.reused, built_at = now()",
+                    (schema, run_id, ", ".join(partitions) or "all", state, inputs, ", ".join(reused)))
     return state
 
 

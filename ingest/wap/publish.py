@@ -18,7 +18,7 @@ from ingest.core import config, db
 from ingest.core.config import Settings
 from ingest.core.faults import failpoint
 from ingest.core.log import log
-from ingest.wap import candidates
+from ingest.wap import candidates, reuse
 from ingest.wap.candidates import check_name as check_candidate_name
 
 MARTS = config.PUBLISHED_SCHEMA
@@ -147,7 +147,11 @@ def publish(settings: Settings, schema: str, partitions: list[str], run_id: str)
             log("publish", f"run {run_id} was already published")   # a retry after a lost reply
             return 0
         candidates.check_fresh(cur, schema)   # under the run lock: raw cannot change until this commits
-        tables = _objects(cur, schema, "BASE TABLE")
+        # Dimensions the build copied from marts (wap/reuse.py) stay as they are published: not replaced by themselves.
+        reused = reuse.reused_by(cur, schema)
+        for name in reused:
+            log("publish", f"{MARTS}.{name}: kept (reused, unchanged since its publish)")
+        tables = [t for t in _objects(cur, schema, "BASE TABLE") if t not in reused]
         views = _objects(cur, schema, "VIEW")
         if not any(t.startswith("fct_") for t in tables):
             raise RuntimeError(f"candidate {schema} holds no fact tables: nothing to publish")
@@ -176,6 +180,7 @@ def publish(settings: Settings, schema: str, partitions: list[str], run_id: str)
             _copy_comments(cur, schema, name, "table")
         for name in views:
             _copy_comments(cur, schema, name, "view")
+        reuse.record_published(cur, schema, tables, run_id)
         db.grant_bi_reader(cur)
         cur.execute("insert into audit.publish_log (run_id, partitions, tables, rows) values (%s, %s, %s, %s)",
                     (run_id, ", ".join(partitions) or "all", len(tables) + len(views), published))

@@ -11,8 +11,8 @@ from psycopg2 import sql
 from ingest.core import config, db
 from ingest.core.config import Settings
 from ingest.core.errors import Refusal
-from ingest.core.log import timed
-from ingest.wap import candidates
+from ingest.core.log import log, timed
+from ingest.wap import candidates, reuse
 
 PARTITION = re.compile(r"[A-Z][A-Z_]*/[0-9]{4}")
 
@@ -74,25 +74,47 @@ def analyze_raw(wh: config.Warehouse) -> None:
             cur.execute(sql.SQL("analyze raw.{}").format(sql.Identifier(table)))
 
 
-def selection(partitions: list[str]) -> list[str]:
+def national_only(partitions: list[str]) -> bool:
+    return bool(partitions) and not any(p.startswith(config.PROVINCIAL_INDEX + "/") for p in partitions)
+
+
+def selection(partitions: list[str], reused: list[str] = ()) -> list[str]:
     """dbt's node selection for `partitions`: a run of national partitions only leaves out the models of the
-    province's own index (tag provincial), which it cannot change; publish then leaves their marts as they are."""
-    if partitions and not any(p.startswith(config.PROVINCIAL_INDEX + "/") for p in partitions):
+    province's own index (tag provincial), which it cannot change; publish then leaves their marts as they are.
+    Dimensions reused from marts are left out too, with what only they read (wap/reuse.py)."""
+    if reused:
+        return reuse.selection(list(reused), national_only(partitions))
+    if national_only(partitions):
         return ["--exclude", "tag:provincial"]
     return []
 
 
+def _reuse_plan(settings: Settings, schema: str, partitions: list[str], run_id: str) -> list[str]:
+    """Record the build (candidates.record_build) with the published dimensions it reuses, copied into the
+    candidate. Under the run lock: marts cannot change until this candidate is published or found stale."""
+    with db.transaction(settings.warehouse) as cur:
+        inputs = reuse.inputs(settings, cur)
+        reused = reuse.plan(cur, partitions, inputs, national_only(partitions))
+    candidates.record_build(settings.warehouse, schema, run_id or schema, partitions, inputs, reused)
+    if reused:
+        with db.transaction(settings.warehouse) as cur:
+            reuse.copy_into(cur, schema, reused)
+        log("dbt", f"reused from {config.PUBLISHED_SCHEMA}, unchanged since their publish: {', '.join(reused)}")
+    return reused
+
+
 def build_candidate(settings: Settings, schema: str, partitions: list[str], run_id: str = "") -> None:
-    """Drop and rebuild the candidate schema: dims in full, facts for `partitions` (all when empty). What it is built
-    from is recorded first (wap/candidates.py), so publish can tell a candidate that went stale."""
+    """Drop and rebuild the candidate schema: dims in full (or reused from marts when provably unchanged), facts for
+    `partitions` (all when empty). What it is built from is recorded first (wap/candidates.py), so publish can tell
+    a candidate that went stale."""
     for partition in partitions:
         if not PARTITION.fullmatch(partition):
             raise ValueError(f"partition must look like INDEX/YEAR, got {partition!r}")
     drop_candidate(settings.warehouse, schema)
-    candidates.record_build(settings.warehouse, schema, run_id or schema, partitions)
+    reused = _reuse_plan(settings, schema, partitions, run_id)
     analyze_raw(settings.warehouse)
     with timed("dbt", f"build into {schema} ({', '.join(partitions) or 'all partitions'})"):
         # The partitions are read by the models from audit.candidate_builds (dbt/macros/partitions.sql), not passed
         # as --vars: vars that change from run to run would make dbt parse the whole project again (≈ 2 s).
         dbt_vars = {"published_schema": config.PUBLISHED_SCHEMA}
-        run_dbt(settings, ["build", "--vars", json.dumps(dbt_vars), *selection(partitions)], schema)
+        run_dbt(settings, ["build", "--vars", json.dumps(dbt_vars), *selection(partitions, reused)], schema)

@@ -105,6 +105,7 @@ def copy_into(cur, schema: str, reused: list[str]) -> None:
         cand, mart = (sql.SQL("{}.{}").format(sql.Identifier(s), sql.Identifier(name)) for s in (schema, MARTS))
         cur.execute(sql.SQL("create table {} (like {} including all)").format(cand, mart))
         cur.execute(sql.SQL("insert into {} select * from {}").format(cand, mart))
+        cur.execute(sql.SQL("analyze {}").format(cand))   # the facts built next join it: plan them on its rows
 
 
 def selection(reused: list[str], national_only: bool) -> list[str]:

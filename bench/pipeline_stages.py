@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from pathlib import Path
 
 from loads import load_groups, peak_rss_mib
 
@@ -24,6 +25,13 @@ def landed_rows(settings: Settings, run_id: str) -> int:
     with db.transaction(settings.warehouse) as cur:
         cur.execute("select coalesce(sum(rows), 0) from audit.load_log where run_id = %s", (run_id,))
         return int(cur.fetchone()[0])
+
+
+def slowest_nodes(run_results: Path, count: int = 5) -> tuple[int, list[tuple[str, float]]]:
+    """How many nodes dbt ran, and the slowest of them (the profile of what remains of the dbt stage)."""
+    results = json.loads(run_results.read_text(encoding="utf-8"))["results"]
+    timed = sorted(((r["unique_id"].split(".")[-1], r["execution_time"]) for r in results), key=lambda r: -r[1])
+    return len(results), [(name[:60], round(seconds, 1)) for name, seconds in timed[:count]]
 
 
 def main() -> None:
@@ -55,6 +63,7 @@ def main() -> None:
     started = time.monotonic()
     transform.build_candidate(settings, schema, partitions)
     seconds["dbt"] = time.monotonic() - started
+    dbt_slowest = slowest_nodes(settings.dbt_dir / "target" / schema.split("__")[1] / "run_results.json")
 
     started = time.monotonic()
     checks.validate_candidate(settings, schema, run_id, checks.suites_for(partitions))
@@ -65,7 +74,8 @@ def main() -> None:
     seconds["publish"] = time.monotonic() - started
 
     print(json.dumps({"seconds": seconds, "partitions": partitions, "rows_landed": landed_rows(settings, run_id),
-                      "rows_published": published, "ingest_peak_rss_mib": ingest_peak_mib}))
+                      "rows_published": published, "ingest_peak_rss_mib": ingest_peak_mib,
+                      "dbt_nodes": dbt_slowest[0], "dbt_slowest": dbt_slowest[1]}))
 
 
 if __name__ == "__main__":

@@ -107,6 +107,8 @@ def pipeline(settings: Settings, what: str, *selection: str) -> dict:
     stages = ", ".join(f"{k} {v:.1f}s" for k, v in result["seconds"].items())
     say(f"pipeline: {what}: {result['total']:.1f}s ({stages}); {result['rows_landed']:,} rows landed, "
         f"{result['rows_published']:,} published; ingest peak RSS {result['ingest_peak_rss_mib']:.0f} MiB")
+    say(f"pipeline: {what}: dbt ran {result['dbt_nodes']} nodes, the slowest "
+        + ", ".join(f"{name} {seconds:.1f}s" for name, seconds in result["dbt_slowest"]))
     return result
 
 

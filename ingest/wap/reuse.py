@@ -70,14 +70,16 @@ def inputs(settings: Settings, cur) -> str:
 
 
 def content(cur, relation: str, schema: str = MARTS) -> str | None:
-    """md5 of the relation's columns and rows (None when it does not exist)."""
+    """A digest of the relation's columns and rows (None when it does not exist)."""
     cur.execute("select string_agg(column_name || ' ' || data_type, ', ' order by ordinal_position) "
                 "from information_schema.columns where table_schema = %s and table_name = %s", (schema, relation))
     (shape,) = cur.fetchone()
     if shape is None:
         return None
-    cur.execute(sql.SQL("select md5(coalesce(string_agg(t::text, E'\\n' order by t::text), '')) from {}.{} as t")
-                .format(sql.Identifier(schema), sql.Identifier(relation)))
+    # A sum of the rows' hashes: independent of their order, so no sort of a dimension's rows at every publish
+    # (dim_unit_scale holds 160,000 rows at national scale: seconds sorted and concatenated, ~0.2 s this way).
+    cur.execute(sql.SQL("select count(*) || ':' || coalesce(sum(('x' || left(md5(t::text), 15))::bit(60)::bigint), 0)"
+                        " from {}.{} as t").format(sql.Identifier(schema), sql.Identifier(relation)))
     return hashlib.md5(f"{shape}\n{cur.fetchone()[0]}".encode()).hexdigest()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from dataclasses import replace
@@ -70,6 +71,19 @@ def test_a_warehouse_that_does_not_answer_exit_3():
     assert "?." not in line and ".." not in line
     assert line.endswith("Start it (`govwh db-start`, `make db-start`) or point WAREHOUSE_URL (or the Airflow connection "
                          "governance_warehouse) at a running server, then run again.")
+
+
+@pytest.mark.unit
+def test_a_port_taken_by_another_server_is_named_before_the_warehouse_starts(tmp_path):
+    with socket.socket() as other_server:
+        other_server.bind(("127.0.0.1", 0))
+        other_server.listen()
+        port = other_server.getsockname()[1]
+        clone = replace(BUNDLED, warehouse=replace(BUNDLED.warehouse, port=port), warehouse_data_dir=tmp_path / "pgdata")
+        line = _refused(clone, "db-start")
+    assert line == (f"error: cannot start the warehouse in {tmp_path / 'pgdata'}: port {port} on 127.0.0.1 is taken by "
+                    "another server (another clone's warehouse?). Stop that server, or set WAREHOUSE_PORT to a free port")
+    assert not (tmp_path / "pgdata").exists()   # no cluster initialised for a server that cannot start
 
 
 @pytest.mark.unit

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import socket
 import stat
 import subprocess
 import tempfile
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from ingest.core import config
 from ingest.core.config import Settings
+from ingest.core.errors import Refusal
 from ingest.core.log import log
 
 SERVER_USER = "postgres"
@@ -102,6 +104,9 @@ def start(settings: Settings) -> None:
     port = settings.warehouse.port
     if is_running(pgdata):
         return
+    if _port_taken(port):
+        raise Refusal(f"cannot start the warehouse in {pgdata}: port {port} on 127.0.0.1 is taken by another "
+                      "server (another clone's warehouse?). Stop that server, or set WAREHOUSE_PORT to a free port")
     bin_dir = _bin_dir()
     started = time.monotonic()
     if not (pgdata / "PG_VERSION").exists():
@@ -130,6 +135,13 @@ def start(settings: Settings) -> None:
         tail = logfile.read_text(errors="replace")[-2000:] if logfile.exists() else ""
         raise RuntimeError(f"PostgreSQL did not start on port {port}:\n{done.stdout}{done.stderr}\n{tail}")
     log("warehouse", f"PostgreSQL running on 127.0.0.1:{port} ({time.monotonic() - started:.1f}s)")
+
+
+def _port_taken(port: int) -> bool:
+    # pg_ctl would fail with the reason buried in the server's log; this says it first.
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.settimeout(1.0)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def stop(settings: Settings) -> None:
